@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared fixture and helpers for the punix differential selftests.
+ *
+ * Every test is a TEST_F() on a fixture declared with PUNIX_FIXTURE(), which
+ * has exactly two variants:
+ *
+ *   native  the kernel's own AF_UNIX;
+ *   punix   the family registered by the punix module, read at run time from
+ *           /sys/module/punix/parameters/family.  If that file cannot be read
+ *           the setup ASSERTs, so the punix variant FAILS (it never skips).
+ *
+ * Both variants run the very same assertions: the native variant proves the
+ * test right, the punix variant proves the module.
+ *
+ * Each test gets its own fresh directory under /tmp (self->dir), removed by
+ * the teardown, and a watchdog alarm so a blocked call cannot hang the suite.
+ *
+ * Rules for the test bodies:
+ *   - ASSERT_*()/EXPECT_*() only in the test process itself: a forked child
+ *     reports through its exit status (see child_*() below), because the
+ *     harness' longjmp in a child would run the teardown twice.
+ *   - Exact return values, exact errno, exact data.
+ */
+#ifndef _PUNIX_TEST_H
+#define _PUNIX_TEST_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <linux/punix.h>
+
+/*
+ * The 6.12 harness is not -Wextra clean: an unused handler parameter, and
+ * TEST_F()'s wrapper keeps locals across setjmp() (-Wclobbered, reported in
+ * every test file that expands it).
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+#pragma GCC diagnostic ignored "-Wclobbered"
+
+/* Seconds a single test may run before its watchdog SIGALRM kills it. */
+#define PUNIX_WATCHDOG		10
+
+/* uid/gid the permission tests drop to (nobody/nogroup). */
+#define NOBODY_ID		65534
+
+#define SUN_HDR			offsetof(struct sockaddr_un, sun_path)
+#define SUN_PATH_MAX		sizeof(((struct sockaddr_un *)0)->sun_path)
+
+/* All poll bits a unix stream socket can report, requested by poll tests. */
+#define POLL_ALL	(POLLIN | POLLPRI | POLLOUT | POLLRDHUP | POLLRDNORM | \
+			 POLLRDBAND | POLLWRNORM | POLLWRBAND)
+#define POLL_WR		(POLLOUT | POLLWRNORM | POLLWRBAND)
+#define POLL_RD		(POLLIN | POLLRDNORM)
+
+/*
+ * Family of the loaded punix module, or -errno if it cannot be determined.
+ */
+static inline int punix_family(void)
+{
+	char buf[32];
+	ssize_t n;
+	char *end;
+	long val;
+	int fd;
+
+	fd = open(PUNIX_FAMILY_SYSFS, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -ENODATA;
+	buf[n] = '\0';
+	errno = 0;
+	val = strtol(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n') ||
+	    val <= 0 || val >= 64)
+		return -EINVAL;
+	return (int)val;
+}
+
+/* Remove the per-test directory; an nftw() callback. */
+static inline int __punix_rm(const char *path, const struct stat *st,
+			     int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		return rmdir(path);
+	return unlink(path);
+}
+
+static inline void punix_rmtree(const char *dir)
+{
+	if (dir[0])
+		nftw(dir, __punix_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * PUNIX_FIXTURE(name) declares fixture @name with its native and punix
+ * variants, and the setup/teardown shared by all tests.
+ *
+ *   self->family   family under test (AF_UNIX or the punix family)
+ *   self->dir      private directory for this test, mode 0755
+ */
+#define PUNIX_FIXTURE(fx)						\
+FIXTURE(fx) {								\
+	int family;							\
+	char dir[64];							\
+};									\
+FIXTURE_VARIANT(fx) {							\
+	bool punix;							\
+};									\
+FIXTURE_VARIANT_ADD(fx, native) {					\
+	.punix = false,							\
+};									\
+FIXTURE_VARIANT_ADD(fx, punix) {					\
+	.punix = true,							\
+};									\
+FIXTURE_SETUP(fx)							\
+{									\
+	self->dir[0] = '\0';						\
+	if (variant->punix) {						\
+		self->family = punix_family();				\
+		ASSERT_GT(self->family, 0) {				\
+			TH_LOG("cannot read the punix family from %s: %s", \
+			       PUNIX_FAMILY_SYSFS,			\
+			       strerror(-self->family));		\
+		}							\
+	} else {							\
+		self->family = AF_UNIX;					\
+	}								\
+	strcpy(self->dir, "/tmp/punix-XXXXXX");				\
+	ASSERT_NE(NULL, mkdtemp(self->dir)) {				\
+		self->dir[0] = '\0';					\
+	}								\
+	/* Searchable by the unprivileged children of EACCES tests. */	\
+	ASSERT_EQ(0, chmod(self->dir, 0755));				\
+	signal(SIGPIPE, SIG_DFL);					\
+	alarm(PUNIX_WATCHDOG);						\
+}									\
+FIXTURE_TEARDOWN(fx)							\
+{									\
+	punix_rmtree(self->dir);					\
+}
+
+/*
+ * The other family: for the native variant the punix one (so it must be
+ * loaded), for the punix variant AF_UNIX.  Used by "node owned by the other
+ * family" tests.
+ */
+#define OTHER_FAMILY(_fam) ({						\
+	int __of = (_fam) == AF_UNIX ? punix_family() : AF_UNIX;	\
+	ASSERT_GT(__of, 0) {						\
+		TH_LOG("cannot read the punix family from %s: %s",	\
+		       PUNIX_FAMILY_SYSFS, strerror(-__of));		\
+	}								\
+	__of; })
+
+/* Build "<self->dir>/<name>" into the char array @buf. */
+#define TPATH(buf, name) \
+	snprintf((buf), sizeof(buf), "%s/%s", self->dir, (name))
+
+/*
+ * Assert that @call fails with -1 and errno @err.  Reports both errnos by
+ * name when it does not.
+ */
+#define ASSERT_ERRNO(err, call) do {					\
+	long __r;							\
+	int __e;							\
+	errno = 0;							\
+	__r = (long)(call);						\
+	__e = errno;							\
+	ASSERT_EQ(-1, __r) {						\
+		TH_LOG("%s succeeded, wanted %s", #call, strerror(err)); \
+	}								\
+	ASSERT_EQ((err), __e) {						\
+		TH_LOG("%s: errno %d (%s), wanted %d (%s)", #call,	\
+		       __e, strerror(__e), (err), strerror(err));	\
+	}								\
+} while (0)
+
+/* Assert that @call returns @want (and report errno when it does not). */
+#define ASSERT_RET(want, call) do {					\
+	long __r;							\
+	int __e;							\
+	errno = 0;							\
+	__r = (long)(call);						\
+	__e = errno;							\
+	ASSERT_EQ((long)(want), __r) {					\
+		TH_LOG("%s: errno %d (%s)", #call, __e, strerror(__e));	\
+	}								\
+} while (0)
+
+/* Fill @sun for @path; returns the conventional length (path + NUL). */
+static inline socklen_t fill_addr(struct sockaddr_un *sun, int family,
+				  const char *path)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = family;
+	strncpy(sun->sun_path, path, SUN_PATH_MAX);
+	return SUN_HDR + strlen(path) + 1;
+}
+
+static inline int bind_path(int fd, int family, const char *path)
+{
+	struct sockaddr_un sun;
+	socklen_t len = fill_addr(&sun, family, path);
+
+	return bind(fd, (struct sockaddr *)&sun, len);
+}
+
+static inline int connect_path(int fd, int family, const char *path)
+{
+	struct sockaddr_un sun;
+	socklen_t len = fill_addr(&sun, family, path);
+
+	return connect(fd, (struct sockaddr *)&sun, len);
+}
+
+static inline int __new_socket(struct __test_metadata *_metadata,
+			       int family, int type)
+{
+	int fd = socket(family, type, 0);
+
+	ASSERT_LE(0, fd) {
+		TH_LOG("socket(%d, %d, 0): %s", family, type, strerror(errno));
+	}
+	return fd;
+}
+#define new_socket(family) __new_socket(_metadata, (family), SOCK_STREAM)
+
+static inline int __new_listener(struct __test_metadata *_metadata,
+				 int family, const char *path, int backlog)
+{
+	int fd = __new_socket(_metadata, family, SOCK_STREAM);
+
+	ASSERT_RET(0, bind_path(fd, family, path));
+	ASSERT_RET(0, listen(fd, backlog));
+	return fd;
+}
+#define new_listener(family, path, backlog) \
+	__new_listener(_metadata, (family), (path), (backlog))
+
+static inline int __new_client(struct __test_metadata *_metadata,
+			       int family, const char *path)
+{
+	int fd = __new_socket(_metadata, family, SOCK_STREAM);
+
+	ASSERT_RET(0, connect_path(fd, family, path));
+	return fd;
+}
+#define new_client(family, path) __new_client(_metadata, (family), (path))
+
+/*
+ * A connected pair made through a listener bound at <dir>/pair (the
+ * listener is closed again): *client is the connecting end, *server the
+ * accepted one.
+ */
+static inline void __new_pair(struct __test_metadata *_metadata,
+			      int family, const char *dir,
+			      int *client, int *server)
+{
+	char path[96];
+	int l;
+
+	snprintf(path, sizeof(path), "%s/pair", dir);
+	l = __new_listener(_metadata, family, path, 4);
+	*client = __new_client(_metadata, family, path);
+	*server = accept(l, NULL, NULL);
+	ASSERT_LE(0, *server) {
+		TH_LOG("accept: %s", strerror(errno));
+	}
+	close(l);
+	unlink(path);
+}
+#define new_pair(client, server) \
+	__new_pair(_metadata, self->family, self->dir, (client), (server))
+
+/*
+ * Assert that the address (@sun, @len) returned by the kernel is the
+ * pathname @path of family @family: length offsetof(sun_path)+strlen+1.
+ * A NULL @path means "unnamed": length offsetof(sun_path) only.
+ */
+#define ASSERT_ADDR(family, path, sun, len) do {			\
+	const char *__p = (path);					\
+	ASSERT_EQ((family), (sun).sun_family);				\
+	if (__p) {							\
+		ASSERT_EQ(SUN_HDR + strlen(__p) + 1, (size_t)(len));	\
+		ASSERT_STREQ(__p, (sun).sun_path);			\
+	} else {							\
+		ASSERT_EQ(SUN_HDR, (size_t)(len));			\
+	}								\
+} while (0)
+
+/* Full write/read of exactly @len bytes (loops over short transfers). */
+static inline ssize_t write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return done ? (ssize_t)done : -1;
+		}
+		done += n;
+	}
+	return done;
+}
+
+static inline ssize_t read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, p + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return done ? (ssize_t)done : -1;
+		}
+		if (n == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+/* Monotonic milliseconds. */
+static inline long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static inline void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static inline int set_timeo(int fd, int opt, long ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
+}
+
+static inline int get_int_opt(int fd, int level, int opt)
+{
+	int val = -12345;
+	socklen_t len = sizeof(val);
+
+	if (getsockopt(fd, level, opt, &val, &len) || len != sizeof(val))
+		return -12345;
+	return val;
+}
+
+static inline int set_int_opt(int fd, int level, int opt, int val)
+{
+	return setsockopt(fd, level, opt, &val, sizeof(val));
+}
+
+static inline int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* revents of a zero-timeout poll() asking for every bit. */
+static inline int poll_now(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLL_ALL };
+	int n = poll(&pfd, 1, 0);
+
+	if (n < 0)
+		return -1;
+	return n ? pfd.revents : 0;
+}
+
+/*
+ * Fill the send side of @fd with MSG_DONTWAIT writes of @chunk bytes until
+ * EAGAIN.  Returns the number of bytes queued, or -errno on another error.
+ */
+static inline long fill_sndbuf(int fd, size_t chunk)
+{
+	static char junk[65536];
+	long total = 0;
+
+	if (chunk > sizeof(junk))
+		chunk = sizeof(junk);
+	for (;;) {
+		ssize_t n = send(fd, junk, chunk, MSG_DONTWAIT);
+
+		if (n < 0)
+			return errno == EAGAIN ? total : -errno;
+		total += n;
+		if (total > (64L << 20))
+			return -EFBIG;
+	}
+}
+
+/* Read and discard everything until EAGAIN; returns bytes drained. */
+static inline long drain(int fd)
+{
+	static char junk[65536];
+	long total = 0;
+
+	for (;;) {
+		ssize_t n = recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
+
+		if (n <= 0)
+			return total;
+		total += n;
+	}
+}
+
+/*
+ * Children.  fork_child() arms the child's own watchdog; the child body
+ * must end with _exit(code), code 0 meaning success.  wait_child() returns
+ * the exit code, or 128 + signal number when the child was killed.
+ */
+static inline pid_t fork_child(void)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		alarm(PUNIX_WATCHDOG);
+	return pid;
+}
+
+static inline int wait_child(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+/* True while @pid has not exited yet (it is blocked somewhere). */
+static inline bool child_running(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+/* In a child: become nobody/nogroup.  Returns 0 or -1. */
+static inline int drop_to_nobody(void)
+{
+	if (setgroups(0, NULL) || setgid(NOBODY_ID) || setuid(NOBODY_ID))
+		return -1;
+	return 0;
+}
+
+/*
+ * In a child: exit code that encodes "call returned @ret with @err, wanted
+ * -1/@want_err": 0 on a match, otherwise 100 + the errno seen (or 99 if the
+ * call succeeded).
+ */
+static inline int child_errno_code(long ret, int err, int want_err)
+{
+	if (ret != -1)
+		return 99;
+	if (err != want_err)
+		return 100 + (err > 100 ? 100 : err);
+	return 0;
+}
+
+#endif /* _PUNIX_TEST_H */
