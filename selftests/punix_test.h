@@ -219,10 +219,12 @@ FIXTURE_TEARDOWN(fx)							\
 static inline socklen_t fill_addr(struct sockaddr_un *sun, int family,
 				  const char *path)
 {
+	size_t n = strlen(path);
+
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = family;
-	strncpy(sun->sun_path, path, SUN_PATH_MAX);
-	return SUN_HDR + strlen(path) + 1;
+	memcpy(sun->sun_path, path, n < SUN_PATH_MAX ? n : SUN_PATH_MAX);
+	return SUN_HDR + n + 1;
 }
 
 static inline int bind_path(int fd, int family, const char *path)
