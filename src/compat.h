@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * punix: kernel API differences between the kernels punix builds against.
+ *
+ * Every difference lives here. Each is selected by a PUNIX_HAVE_* flag that
+ * Kbuild sets by probing the headers of the target kernel, never by its
+ * version number: distribution kernels carry backports.
+ */
+#ifndef _PUNIX_COMPAT_H
+#define _PUNIX_COMPAT_H
+
+#include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/net.h>
+
+/*
+ * proto_ops.accept: 6.10 folded flags and kern into struct proto_accept_arg.
+ * PUNIX_DEFINE_ACCEPT(name, fn) defines the ops entry @name calling
+ * int fn(struct socket *sock, struct socket *newsock, int flags).
+ */
+#ifdef PUNIX_HAVE_ACCEPT_ARG
+#define PUNIX_DEFINE_ACCEPT(name, fn)					\
+static int name(struct socket *sock, struct socket *newsock,		\
+		struct proto_accept_arg *arg)				\
+{									\
+	return fn(sock, newsock, arg->flags);				\
+}
+#else
+#define PUNIX_DEFINE_ACCEPT(name, fn)					\
+static int name(struct socket *sock, struct socket *newsock, int flags,\
+		bool kern)						\
+{									\
+	return fn(sock, newsock, flags);				\
+}
+#endif
+
+/* VFS calls on idmapped mounts: struct mnt_idmap replaced user_namespace. */
+#ifdef PUNIX_HAVE_MNT_IDMAP
+#define punix_mnt_map(mnt)	mnt_idmap(mnt)
+#else
+#define punix_mnt_map(mnt)	mnt_user_ns(mnt)
+#endif
+
+static inline int punix_vfs_mknod(const struct path *parent,
+				  struct dentry *dentry, umode_t mode)
+{
+	return vfs_mknod(punix_mnt_map(parent->mnt), d_inode(parent->dentry),
+			 dentry, mode, 0);
+}
+
+static inline int punix_vfs_unlink(const struct path *parent,
+				   struct dentry *dentry)
+{
+	return vfs_unlink(punix_mnt_map(parent->mnt), d_inode(parent->dentry),
+			  dentry, NULL);
+}
+
+#endif /* _PUNIX_COMPAT_H */

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * punix: a parallel UNIX-domain socket family.
+ *
+ * Core: the family registration, socket creation and release, and the
+ * operations every socket type shares (names, shutdown, ioctl, credentials).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/net.h>
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
+#include <linux/socket.h>
+#include <linux/sockios.h>
+#include <linux/termios.h>
+#include <net/sock.h>
+
+#include <uapi/linux/punix.h>
+
+#include "punix.h"
+
+int punix_family = PUNIX_FAMILY_DEFAULT;
+module_param_named(family, punix_family, int, 0444);
+MODULE_PARM_DESC(family, "Address family number to register (default "
+		 __stringify(PUNIX_FAMILY_DEFAULT) ", the unused AF_WANPIPE slot)");
+
+/* Queue length a new socket starts with, as net.unix.max_dgram_qlen. */
+#define PUNIX_DEFAULT_QLEN	10
+
+static struct proto punix_stream_proto = {
+	.name		= "PUNIX-STREAM",
+	.owner		= THIS_MODULE,
+	.obj_size	= sizeof(struct punix_sock),
+};
+
+bool punix_writable(const struct sock *sk, unsigned char state)
+{
+	return state != TCP_LISTEN &&
+	       (refcount_read(&sk->sk_wmem_alloc) << 2) <= READ_ONCE(sk->sk_sndbuf);
+}
+
+static void punix_write_space(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	rcu_read_lock();
+	if (punix_writable(sk, READ_ONCE(sk->sk_state))) {
+		wq = rcu_dereference(sk->sk_wq);
+		if (skwq_has_sleeper(wq))
+			wake_up_interruptible_sync_poll(&wq->wait, EPOLLOUT |
+							EPOLLWRNORM | EPOLLWRBAND);
+		sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
+	}
+	rcu_read_unlock();
+}
+
+static void punix_sock_destruct(struct sock *sk)
+{
+	struct punix_sock *u = punix_sk(sk);
+
+	skb_queue_purge(&sk->sk_receive_queue);
+
+	WARN_ON_ONCE(refcount_read(&sk->sk_wmem_alloc));
+	WARN_ON_ONCE(!hlist_unhashed(&u->table_node));
+	WARN_ON_ONCE(sk->sk_socket);
+	if (WARN_ON_ONCE(!sock_flag(sk, SOCK_DEAD)))
+		return;
+
+	if (u->addr)
+		punix_addr_put(u->addr);
+
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
+}
+
+/*
+ * Allocate and initialise a punix sock. @sock is NULL for the embryo that
+ * connect() creates on behalf of the listener.
+ */
+struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
+			      int type)
+{
+	struct punix_sock *u;
+	struct sock *sk;
+
+	sk = sk_alloc(net, punix_family, GFP_KERNEL, &punix_stream_proto, kern);
+	if (!sk)
+		return ERR_PTR(-ENOMEM);
+
+	sock_init_data(sock, sk);
+
+	sk->sk_type		= type;
+	sk->sk_allocation	= GFP_KERNEL_ACCOUNT;
+	sk->sk_write_space	= punix_write_space;
+	sk->sk_max_ack_backlog	= PUNIX_DEFAULT_QLEN;
+	sk->sk_destruct		= punix_sock_destruct;
+
+	u = punix_sk(sk);
+	u->addr = NULL;
+	u->path.dentry = NULL;
+	u->path.mnt = NULL;
+	u->peer = NULL;
+	u->listener = NULL;
+	spin_lock_init(&u->lock);
+	mutex_init(&u->iolock);
+	mutex_init(&u->bindlock);
+	init_waitqueue_head(&u->peer_wait);
+	init_waitqueue_head(&u->peer_wq.wait);
+	INIT_HLIST_NODE(&u->table_node);
+
+	sock_prot_inuse_add(net, sk->sk_prot, 1);
+	return sk;
+}
+
+static int punix_create(struct net *net, struct socket *sock, int protocol,
+			int kern)
+{
+	struct sock *sk;
+
+	if (protocol && protocol != PF_UNIX)
+		return -EPROTONOSUPPORT;
+
+	sock->state = SS_UNCONNECTED;
+
+	switch (sock->type) {
+	case SOCK_STREAM:
+		sock->ops = &punix_stream_ops;
+		break;
+	default:
+		return -ESOCKTNOSUPPORT;
+	}
+
+	sk = punix_sock_alloc(net, sock, kern, sock->type);
+	return PTR_ERR_OR_ZERO(sk);
+}
+
+/*
+ * Tear a sock down: unhash it, tell its peer, and drop what it holds. The
+ * sock itself goes when its last reference does. @embryo is true for a
+ * connection that was never accepted: its peer sees ECONNRESET.
+ */
+void punix_release_sock(struct sock *sk, bool embryo)
+{
+	struct punix_sock *u = punix_sk(sk);
+	struct sk_buff *skb;
+	struct sock *peer;
+	struct path path;
+	int state;
+
+	punix_table_remove(sk);
+
+	punix_state_lock(sk);
+	sock_orphan(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	path = u->path;
+	u->path.dentry = NULL;
+	u->path.mnt = NULL;
+	state = sk->sk_state;
+	WRITE_ONCE(sk->sk_state, TCP_CLOSE);
+	peer = u->peer;
+	WRITE_ONCE(u->peer, NULL);
+	punix_state_unlock(sk);
+
+	wake_up_interruptible_all(&u->peer_wait);
+
+	if (peer) {
+		bool unread = !skb_queue_empty(&sk->sk_receive_queue);
+
+		punix_state_lock(peer);
+		WRITE_ONCE(peer->sk_shutdown, SHUTDOWN_MASK);
+		if (unread || embryo)
+			WRITE_ONCE(peer->sk_err, ECONNRESET);
+		punix_state_unlock(peer);
+		peer->sk_state_change(peer);
+		sk_wake_async(peer, SOCK_WAKE_WAITD, POLL_HUP);
+		sock_put(peer);
+	}
+
+	/* A listener's queue holds embryos: reset each connection. */
+	while ((skb = skb_dequeue(&sk->sk_receive_queue)) != NULL) {
+		if (state == TCP_LISTEN)
+			punix_release_sock(skb->sk, true);
+		kfree_skb(skb);
+	}
+
+	if (path.dentry)
+		path_put(&path);
+
+	sock_put(sk);
+}
+
+int punix_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (!sk)
+		return 0;
+
+	punix_release_sock(sk, false);
+	sock->sk = NULL;
+	return 0;
+}
+
+struct sock *punix_peer_get(struct sock *sk)
+{
+	struct sock *peer;
+
+	punix_state_lock(sk);
+	peer = punix_sk(sk)->peer;
+	if (peer)
+		sock_hold(peer);
+	punix_state_unlock(sk);
+	return peer;
+}
+
+int punix_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	DECLARE_SOCKADDR(struct sockaddr_un *, sunaddr, uaddr);
+	struct punix_address *addr;
+	struct sock *sk = sock->sk;
+	int len;
+
+	if (peer) {
+		sk = punix_peer_get(sk);
+		if (!sk)
+			return -ENOTCONN;
+	} else {
+		sock_hold(sk);
+	}
+
+	addr = smp_load_acquire(&punix_sk(sk)->addr);
+	if (addr) {
+		len = addr->len;
+		memcpy(sunaddr, &addr->name, len);
+	} else {
+		sunaddr->sun_family = punix_family;
+		sunaddr->sun_path[0] = 0;
+		len = offsetof(struct sockaddr_un, sun_path);
+	}
+
+	sock_put(sk);
+	return len;
+}
+
+int punix_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct sock *peer;
+	int mode, peer_mode = 0;
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+
+	/* SHUT_RD -> RCV_SHUTDOWN, SHUT_WR -> SEND_SHUTDOWN, SHUT_RDWR -> both */
+	mode = how + 1;
+
+	punix_state_lock(sk);
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | mode);
+	peer = punix_sk(sk)->peer;
+	if (peer)
+		sock_hold(peer);
+	punix_state_unlock(sk);
+	sk->sk_state_change(sk);
+
+	if (!peer)
+		return 0;
+
+	if (sk->sk_type == SOCK_STREAM || sk->sk_type == SOCK_SEQPACKET) {
+		if (mode & RCV_SHUTDOWN)
+			peer_mode |= SEND_SHUTDOWN;
+		if (mode & SEND_SHUTDOWN)
+			peer_mode |= RCV_SHUTDOWN;
+
+		punix_state_lock(peer);
+		WRITE_ONCE(peer->sk_shutdown, peer->sk_shutdown | peer_mode);
+		punix_state_unlock(peer);
+		peer->sk_state_change(peer);
+		if (peer_mode == SHUTDOWN_MASK)
+			sk_wake_async(peer, SOCK_WAKE_WAITD, POLL_HUP);
+		else if (peer_mode & RCV_SHUTDOWN)
+			sk_wake_async(peer, SOCK_WAKE_WAITD, POLL_IN);
+	}
+	sock_put(peer);
+	return 0;
+}
+
+/* Bytes waiting to be read: the whole queue for connection sockets. */
+static long punix_inq_len(struct sock *sk)
+{
+	struct sk_buff *skb;
+	long amount = 0;
+
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
+		return -EINVAL;
+
+	spin_lock(&sk->sk_receive_queue.lock);
+	skb_queue_walk(&sk->sk_receive_queue, skb)
+		amount += punix_skb_len(skb);
+	spin_unlock(&sk->sk_receive_queue.lock);
+
+	return amount;
+}
+
+int punix_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	long amount;
+
+	switch (cmd) {
+	case SIOCOUTQ:
+		amount = sk_wmem_alloc_get(sk);
+		break;
+	case SIOCINQ:
+		amount = punix_inq_len(sk);
+		if (amount < 0)
+			return amount;
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+
+	return put_user(amount, (int __user *)arg);
+}
+
+/* SO_PEERCRED of @sk becomes the calling task's credentials. */
+void punix_init_peercred(struct sock *sk)
+{
+	const struct cred *old_cred;
+	struct pid *old_pid;
+
+	spin_lock(&sk->sk_peer_lock);
+	old_pid = sk->sk_peer_pid;
+	old_cred = sk->sk_peer_cred;
+	sk->sk_peer_pid = get_pid(task_tgid(current));
+	sk->sk_peer_cred = get_current_cred();
+	spin_unlock(&sk->sk_peer_lock);
+
+	put_pid(old_pid);
+	put_cred(old_cred);
+}
+
+/* SO_PEERCRED of @sk becomes the one @from holds. @from's state lock held. */
+void punix_copy_peercred(struct sock *sk, struct sock *from)
+{
+	const struct cred *old_cred;
+	struct pid *old_pid;
+
+	lockdep_assert_held(&punix_sk(from)->lock);
+
+	spin_lock(&sk->sk_peer_lock);
+	old_pid = sk->sk_peer_pid;
+	old_cred = sk->sk_peer_cred;
+	sk->sk_peer_pid = get_pid(from->sk_peer_pid);
+	sk->sk_peer_cred = get_cred(from->sk_peer_cred);
+	spin_unlock(&sk->sk_peer_lock);
+
+	put_pid(old_pid);
+	put_cred(old_cred);
+}
+
+static struct net_proto_family punix_family_ops __ro_after_init = {
+	.create	= punix_create,
+	.owner	= THIS_MODULE,
+};
+
+static int __init punix_init(void)
+{
+	int err;
+
+	if (punix_family <= 0 || punix_family >= NPROTO) {
+		pr_err("family %d is out of range (1..%d)\n", punix_family,
+		       NPROTO - 1);
+		return -EINVAL;
+	}
+
+	punix_family_ops.family = punix_family;
+	punix_stream_ops.family = punix_family;
+
+	err = proto_register(&punix_stream_proto, 1);
+	if (err)
+		return err;
+
+	err = sock_register(&punix_family_ops);
+	if (err) {
+		if (err == -EEXIST)
+			pr_err("family %d is already registered; load with family=N for a free slot\n",
+			       punix_family);
+		proto_unregister(&punix_stream_proto);
+		return err;
+	}
+
+	pr_info("registered family %d\n", punix_family);
+	return 0;
+}
+
+static void __exit punix_exit(void)
+{
+	sock_unregister(punix_family);
+	proto_unregister(&punix_stream_proto);
+}
+
+module_init(punix_init);
+module_exit(punix_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("punix: a parallel UNIX-domain socket family");
+MODULE_ALIAS_NETPROTO(PUNIX_FAMILY_DEFAULT);

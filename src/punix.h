@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * punix: a parallel UNIX-domain socket family.
+ *
+ * Private definitions shared by the files of the module: the socket
+ * structure, its locking rules, and the entry points each file offers.
+ */
+#ifndef _PUNIX_H
+#define _PUNIX_H
+
+#include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/path.h>
+#include <linux/refcount.h>
+#include <linux/skbuff.h>
+#include <linux/un.h>
+#include <linux/wait.h>
+#include <net/sock.h>
+
+#include "compat.h"
+
+/* The family number in use (module parameter "family"). */
+extern int punix_family;
+
+/*
+ * A bound name. Shared, read-only once published, between a socket and the
+ * sockets accept() made from it; freed when the last user drops it.
+ */
+struct punix_address {
+	refcount_t		refcnt;
+	int			len;	/* bytes of @name that are valid */
+	union {
+		/* sun_family is always punix_family */
+		struct sockaddr_un	name;
+		/* room for the NUL after a path that fills sun_path */
+		struct sockaddr_storage	storage;
+	};
+};
+
+/*
+ * struct punix_sock - one punix socket.
+ *
+ * Locking rules:
+ * - @lock is the state lock. It protects sk_state, sk_shutdown and @peer
+ *   changes. When two state locks are held at once, the second one is taken
+ *   with spin_lock_nested(SINGLE_DEPTH_NESTING); the order is always
+ *   listener before connecting socket (connect) and never the reverse, so
+ *   no cycle exists. sk_peer_lock nests inside @lock.
+ * - @iolock serialises readers of sk_receive_queue for the whole of a
+ *   recvmsg() call (a reader may sleep while copying). It is taken before
+ *   @lock, never inside it.
+ * - @bindlock serialises bind() on this socket. The address table lock
+ *   (punix_table_lock, addr.c) nests inside it.
+ * - @addr and @path are written once, under @bindlock (bind) or before the
+ *   socket is visible (accept), and published with smp_store_release();
+ *   readers use smp_load_acquire() on @addr and may then read @path.
+ * - @peer holds a reference on the peer sock. For stream sockets it is set
+ *   once (connect, socketpair) and cleared only by release of this socket,
+ *   so code running inside a system call on this socket may read it with
+ *   READ_ONCE() and use it without taking a reference.
+ */
+struct punix_sock {
+	struct sock		sk;	/* must be first */
+	struct punix_address	*addr;
+	struct path		path;
+	struct mutex		bindlock;
+	struct mutex		iolock;
+	spinlock_t		lock;
+	struct sock		*peer;
+	struct sock		*listener;	/* embryo: whose queue it is on */
+	wait_queue_head_t	peer_wait;	/* connect() waiting for backlog */
+	struct socket_wq	peer_wq;	/* embryo's wq until accept() */
+	struct hlist_node	table_node;	/* address table, addr.c */
+};
+
+static inline struct punix_sock *punix_sk(const struct sock *sk)
+{
+	return (struct punix_sock *)sk;
+}
+
+static inline void punix_state_lock(struct sock *sk)
+{
+	spin_lock(&punix_sk(sk)->lock);
+}
+
+static inline void punix_state_lock_nested(struct sock *sk)
+{
+	spin_lock_nested(&punix_sk(sk)->lock, SINGLE_DEPTH_NESTING);
+}
+
+static inline void punix_state_unlock(struct sock *sk)
+{
+	spin_unlock(&punix_sk(sk)->lock);
+}
+
+static inline struct sock *punix_peer(const struct sock *sk)
+{
+	return READ_ONCE(punix_sk(sk)->peer);
+}
+
+/* Per-skb data, kept in skb->cb. */
+struct punix_skb_parms {
+	u32	consumed;	/* stream: bytes already read from this skb */
+};
+
+#define PUNIX_CB(skb)	((struct punix_skb_parms *)&((skb)->cb))
+
+static inline unsigned int punix_skb_len(const struct sk_buff *skb)
+{
+	return skb->len - PUNIX_CB(skb)->consumed;
+}
+
+/* core.c */
+struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
+			      int type);
+void punix_release_sock(struct sock *sk, bool embryo);
+int punix_release(struct socket *sock);
+int punix_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
+int punix_shutdown(struct socket *sock, int how);
+int punix_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+struct sock *punix_peer_get(struct sock *sk);
+bool punix_writable(const struct sock *sk, unsigned char state);
+void punix_init_peercred(struct sock *sk);
+void punix_copy_peercred(struct sock *sk, struct sock *from);
+
+/* addr.c */
+int punix_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
+int punix_autobind(struct sock *sk);
+int punix_validate_addr(const struct sockaddr_un *sunaddr, int addr_len);
+struct sock *punix_find_other(struct net *net, struct sockaddr_un *sunaddr,
+			      int addr_len, int type);
+void punix_addr_get(struct punix_address *addr);
+void punix_addr_put(struct punix_address *addr);
+void punix_table_remove(struct sock *sk);
+void punix_copy_addr(struct msghdr *msg, const struct sock *sk);
+
+/* stream.c */
+extern struct proto_ops punix_stream_ops;
+
+#endif /* _PUNIX_H */

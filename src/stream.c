@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * punix: SOCK_STREAM sockets.
+ *
+ * A connection is two socks pointing at each other through ->peer. A writer
+ * charges what it queues on its peer's receive queue to its own send buffer
+ * (the skb is owned by the writer), so SO_SNDBUF alone bounds what one side
+ * can have in flight, and the reader's consumption wakes the writer.
+ *
+ * connect() creates the server side of the connection (the embryo) at once
+ * and queues it, as an skb it owns, on the listener's receive queue;
+ * accept() takes it from there and grafts it onto the new socket.
+ */
+
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/skbuff.h>
+#include <linux/socket.h>
+#include <net/sock.h>
+
+#include "punix.h"
+
+/* Largest skb a writer builds: a linear head plus up to 32 KiB of pages. */
+#define PUNIX_SKB_FRAGS_SZ	(PAGE_SIZE << get_order(32768))
+
+static bool punix_recvq_full(const struct sock *sk)
+{
+	return skb_queue_len_lockless(&sk->sk_receive_queue) >
+	       READ_ONCE(sk->sk_max_ack_backlog);
+}
+
+static int punix_stream_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct punix_sock *u = punix_sk(sk);
+	int err = -EINVAL;
+
+	if (!smp_load_acquire(&u->addr))
+		return -EINVAL;	/* no listening on an unbound socket */
+
+	punix_state_lock(sk);
+	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN)
+		goto out;
+	if (backlog > sk->sk_max_ack_backlog)
+		wake_up_interruptible_all(&u->peer_wait);
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	WRITE_ONCE(sk->sk_state, TCP_LISTEN);
+	/* connect() hands these credentials to the client */
+	punix_init_peercred(sk);
+	err = 0;
+out:
+	punix_state_unlock(sk);
+	return err;
+}
+
+/*
+ * Sleep until @listener's queue has room, it goes away, or @timeo runs out.
+ * Called with @listener's state lock held; returns with it released.
+ */
+static long punix_wait_for_listener(struct sock *listener, long timeo)
+	__releases(&punix_sk(listener)->lock)
+{
+	struct punix_sock *u = punix_sk(listener);
+	bool sleep;
+	DEFINE_WAIT(wait);
+
+	prepare_to_wait_exclusive(&u->peer_wait, &wait, TASK_INTERRUPTIBLE);
+	sleep = !sock_flag(listener, SOCK_DEAD) &&
+		!(listener->sk_shutdown & RCV_SHUTDOWN) &&
+		punix_recvq_full(listener);
+	punix_state_unlock(listener);
+
+	if (sleep)
+		timeo = schedule_timeout(timeo);
+
+	finish_wait(&u->peer_wait, &wait);
+	return timeo;
+}
+
+static int punix_stream_connect(struct socket *sock, struct sockaddr *uaddr,
+				int addr_len, int flags)
+{
+	struct sockaddr_un *sunaddr = (struct sockaddr_un *)uaddr;
+	struct sock *sk = sock->sk, *newsk, *other = NULL;
+	struct punix_sock *newu, *otheru;
+	struct net *net = sock_net(sk);
+	struct sk_buff *skb;
+	long timeo;
+	int err;
+
+	err = punix_validate_addr(sunaddr, addr_len);
+	if (err)
+		return err;
+
+	if (test_bit(SOCK_PASSCRED, &sock->flags) &&
+	    !smp_load_acquire(&punix_sk(sk)->addr)) {
+		err = punix_autobind(sk);
+		if (err)
+			return err;
+	}
+
+	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
+
+	/* The server side of the connection, made before any lock is held. */
+	newsk = punix_sock_alloc(net, NULL, 0, sock->type);
+	if (IS_ERR(newsk))
+		return PTR_ERR(newsk);
+
+	err = -ENOMEM;
+	skb = sock_wmalloc(newsk, 1, 0, GFP_KERNEL);
+	if (!skb)
+		goto out;
+
+restart:
+	other = punix_find_other(net, sunaddr, addr_len, sk->sk_type);
+	if (IS_ERR(other)) {
+		err = PTR_ERR(other);
+		other = NULL;
+		goto out;
+	}
+
+	punix_state_lock(other);
+
+	/* Released after the lookup found it: look again. */
+	if (sock_flag(other, SOCK_DEAD)) {
+		punix_state_unlock(other);
+		sock_put(other);
+		goto restart;
+	}
+
+	err = -ECONNREFUSED;
+	if (other->sk_state != TCP_LISTEN ||
+	    (other->sk_shutdown & RCV_SHUTDOWN))
+		goto out_unlock;
+
+	if (punix_recvq_full(other)) {
+		err = -EAGAIN;
+		if (!timeo)
+			goto out_unlock;
+
+		timeo = punix_wait_for_listener(other, timeo);
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			goto out;
+		sock_put(other);
+		goto restart;
+	}
+
+	/* A listener is never connected, so this cannot be a self-connect. */
+	punix_state_lock_nested(sk);
+	if (sk->sk_state != TCP_CLOSE) {
+		err = sk->sk_state == TCP_ESTABLISHED ? -EISCONN : -EINVAL;
+		punix_state_unlock(sk);
+		goto out_unlock;
+	}
+
+	sock_hold(sk);
+	newu = punix_sk(newsk);
+	newu->peer = sk;
+	newu->listener = other;
+	newsk->sk_state = TCP_ESTABLISHED;
+	punix_init_peercred(newsk);
+	RCU_INIT_POINTER(newsk->sk_wq, &newu->peer_wq);
+
+	/* The accepted socket carries the listener's name. */
+	otheru = punix_sk(other);
+	if (otheru->path.dentry) {
+		path_get(&otheru->path);
+		newu->path = otheru->path;
+	}
+	punix_addr_get(otheru->addr);
+	smp_store_release(&newu->addr, otheru->addr);
+
+	punix_copy_peercred(sk, other);
+
+	sock->state = SS_CONNECTED;
+	WRITE_ONCE(sk->sk_state, TCP_ESTABLISHED);
+	sock_hold(newsk);
+	WRITE_ONCE(punix_sk(sk)->peer, newsk);
+	punix_state_unlock(sk);
+
+	skb_queue_tail(&other->sk_receive_queue, skb);
+	punix_state_unlock(other);
+	other->sk_data_ready(other);
+	sock_put(other);
+	return 0;
+
+out_unlock:
+	punix_state_unlock(other);
+out:
+	kfree_skb(skb);
+	punix_release_sock(newsk, false);
+	if (other)
+		sock_put(other);
+	return err;
+}
+
+static int punix_stream_socketpair(struct socket *socka, struct socket *sockb)
+{
+	struct sock *ska = socka->sk, *skb = sockb->sk;
+
+	sock_hold(ska);
+	sock_hold(skb);
+	punix_sk(ska)->peer = skb;
+	punix_sk(skb)->peer = ska;
+	punix_init_peercred(ska);
+	punix_init_peercred(skb);
+
+	ska->sk_state = TCP_ESTABLISHED;
+	skb->sk_state = TCP_ESTABLISHED;
+	socka->state = SS_CONNECTED;
+	sockb->state = SS_CONNECTED;
+	return 0;
+}
+
+static int punix_stream_do_accept(struct socket *sock, struct socket *newsock,
+				  int flags)
+{
+	struct sock *sk = sock->sk, *tsk;
+	struct sk_buff *skb;
+	int err;
+
+	if (READ_ONCE(sk->sk_state) != TCP_LISTEN)
+		return -EINVAL;
+
+	skb = skb_recv_datagram(sk, (flags & O_NONBLOCK) ? MSG_DONTWAIT : 0,
+				&err);
+	if (!skb)
+		return err ?: -EINVAL;	/* no error: the listener was shut */
+
+	tsk = skb->sk;
+	skb_free_datagram(sk, skb);
+	wake_up_interruptible(&punix_sk(sk)->peer_wait);
+
+	punix_state_lock(tsk);
+	newsock->state = SS_CONNECTED;
+	if (test_bit(SOCK_PASSCRED, &sock->flags))
+		set_bit(SOCK_PASSCRED, &newsock->flags);
+	if (test_bit(SOCK_PASSSEC, &sock->flags))
+		set_bit(SOCK_PASSSEC, &newsock->flags);
+	sock_graft(tsk, newsock);
+	punix_state_unlock(tsk);
+	return 0;
+}
+
+PUNIX_DEFINE_ACCEPT(punix_stream_accept, punix_stream_do_accept)
+
+static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
+				size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff *skb;
+	struct sock *other;
+	size_t sent = 0;
+	int err, size, linear;
+
+	/* Ancillary data (SCM_RIGHTS, SCM_CREDENTIALS) is not carried yet. */
+	if (msg->msg_controllen)
+		return -EOPNOTSUPP;
+	if (msg->msg_flags & MSG_OOB)
+		return -EOPNOTSUPP;
+
+	if (msg->msg_namelen)
+		return READ_ONCE(sk->sk_state) == TCP_ESTABLISHED ?
+		       -EISCONN : -EOPNOTSUPP;
+
+	other = punix_peer(sk);
+	if (!other)
+		return -ENOTCONN;
+
+	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+		goto pipe_err;
+
+	while (sent < len) {
+		/* Keep two skbs in flight so reader and writer overlap. */
+		size = min_t(size_t, len - sent,
+			     (READ_ONCE(sk->sk_sndbuf) >> 1) - 64);
+		size = min_t(int, size, SKB_MAX_HEAD(0) + PUNIX_SKB_FRAGS_SZ);
+		linear = min_t(int, size, SKB_MAX_HEAD(0));
+
+		skb = sock_alloc_send_pskb(sk, linear, size - linear,
+					   msg->msg_flags & MSG_DONTWAIT, &err,
+					   get_order(PUNIX_SKB_FRAGS_SZ));
+		if (!skb)
+			goto out_err;
+
+		skb_put(skb, linear);
+		skb->data_len = size - linear;
+		skb->len = size;
+		err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, size);
+		if (err) {
+			kfree_skb(skb);
+			goto out_err;
+		}
+
+		punix_state_lock(other);
+		if (sock_flag(other, SOCK_DEAD) ||
+		    (other->sk_shutdown & RCV_SHUTDOWN)) {
+			punix_state_unlock(other);
+			kfree_skb(skb);
+			goto pipe_err;
+		}
+		skb_queue_tail(&other->sk_receive_queue, skb);
+		punix_state_unlock(other);
+		other->sk_data_ready(other);
+		sent += size;
+	}
+
+	return sent;
+
+pipe_err:
+	if (!sent && !(msg->msg_flags & MSG_NOSIGNAL))
+		send_sig(SIGPIPE, current, 0);
+	err = -EPIPE;
+out_err:
+	return sent ?: err;
+}
+
+/*
+ * Sleep until the receive queue grows past @last (which had @last_len bytes),
+ * an error or shutdown arrives, a signal is pending or @timeo runs out.
+ * Called and returns with the state lock held.
+ */
+static long punix_stream_data_wait(struct sock *sk, long timeo,
+				   struct sk_buff *last, unsigned int last_len)
+{
+	struct sk_buff *tail;
+	DEFINE_WAIT(wait);
+
+	for (;;) {
+		prepare_to_wait(sk_sleep(sk), &wait, TASK_INTERRUPTIBLE);
+
+		tail = skb_peek_tail(&sk->sk_receive_queue);
+		if (tail != last || (tail && tail->len != last_len) ||
+		    sk->sk_err || (sk->sk_shutdown & RCV_SHUTDOWN) ||
+		    signal_pending(current) || !timeo)
+			break;
+
+		sk_set_bit(SOCKWQ_ASYNC_WAITDATA, sk);
+		punix_state_unlock(sk);
+		timeo = schedule_timeout(timeo);
+		punix_state_lock(sk);
+
+		if (sock_flag(sk, SOCK_DEAD))
+			break;
+
+		sk_clear_bit(SOCKWQ_ASYNC_WAITDATA, sk);
+	}
+
+	finish_wait(sk_sleep(sk), &wait);
+	return timeo;
+}
+
+static int punix_stream_recvmsg(struct socket *sock, struct msghdr *msg,
+				size_t size, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct punix_sock *u = punix_sk(sk);
+	int copied = 0, err = 0;
+	bool name_done = false;
+	int target, skip;
+	long timeo;
+
+	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
+		return -EINVAL;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, size);
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+
+redo:
+	mutex_lock(&u->iolock);
+	skip = max(sk_peek_offset(sk, flags), 0);
+
+	do {
+		struct sk_buff *skb, *last;
+		unsigned int last_len;
+		int chunk;
+
+		punix_state_lock(sk);
+		if (sock_flag(sk, SOCK_DEAD)) {
+			err = -ECONNRESET;
+			punix_state_unlock(sk);
+			break;
+		}
+
+		last = skb_peek(&sk->sk_receive_queue);
+		skb = last;
+		/* With MSG_PEEK (or a peek offset) skip what was already seen. */
+		while (skb && skip >= punix_skb_len(skb)) {
+			skip -= punix_skb_len(skb);
+			last = skb;
+			skb = skb_peek_next(skb, &sk->sk_receive_queue);
+		}
+
+		if (!skb) {
+			/* A peek stops at the end of what is queued. */
+			if (copied >= target || (copied && (flags & MSG_PEEK))) {
+				punix_state_unlock(sk);
+				break;
+			}
+
+			/* POSIX order: data, then a pending error, then EOF. */
+			err = sock_error(sk);
+			if (err || (sk->sk_shutdown & RCV_SHUTDOWN)) {
+				punix_state_unlock(sk);
+				break;
+			}
+
+			if (!timeo) {
+				punix_state_unlock(sk);
+				err = -EAGAIN;
+				break;
+			}
+
+			mutex_unlock(&u->iolock);
+			last_len = last ? last->len : 0;
+			timeo = punix_stream_data_wait(sk, timeo, last,
+						       last_len);
+			punix_state_unlock(sk);
+
+			if (signal_pending(current))
+				return copied ?: sock_intr_errno(timeo);
+			goto redo;
+		}
+		punix_state_unlock(sk);
+
+		if (msg->msg_name && !name_done) {
+			punix_copy_addr(msg, skb->sk);
+			name_done = true;
+		}
+
+		chunk = min_t(unsigned int, punix_skb_len(skb) - skip, size);
+		if (skb_copy_datagram_msg(skb, PUNIX_CB(skb)->consumed + skip,
+					  msg, chunk)) {
+			if (!copied)
+				copied = -EFAULT;
+			break;
+		}
+		copied += chunk;
+		size -= chunk;
+
+		if (flags & MSG_PEEK) {
+			sk_peek_offset_fwd(sk, chunk);
+			skip += chunk;
+			continue;
+		}
+
+		PUNIX_CB(skb)->consumed += chunk;
+		sk_peek_offset_bwd(sk, chunk);
+		if (punix_skb_len(skb))
+			break;
+
+		skb_unlink(skb, &sk->sk_receive_queue);
+		consume_skb(skb);
+	} while (size);
+
+	mutex_unlock(&u->iolock);
+	return copied ?: err;
+}
+
+static __poll_t punix_stream_poll(struct file *file, struct socket *sock,
+				  poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	unsigned char state;
+	__poll_t mask = 0;
+	u8 shutdown;
+
+	sock_poll_wait(file, sock, wait);
+	shutdown = READ_ONCE(sk->sk_shutdown);
+	state = READ_ONCE(sk->sk_state);
+
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	if (shutdown == SHUTDOWN_MASK)
+		mask |= EPOLLHUP;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLRDHUP | EPOLLIN | EPOLLRDNORM;
+	if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		mask |= EPOLLIN | EPOLLRDNORM;
+
+	/* Not connected (never, or no more): hang-up, as for a pipe. */
+	if (state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+
+	/* Writable even after the peer shut down, so no writer sleeps on. */
+	if (punix_writable(sk, state))
+		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+
+	return mask;
+}
+
+struct proto_ops punix_stream_ops __ro_after_init = {
+	.owner		= THIS_MODULE,
+	.release	= punix_release,
+	.bind		= punix_bind,
+	.connect	= punix_stream_connect,
+	.socketpair	= punix_stream_socketpair,
+	.accept		= punix_stream_accept,
+	.getname	= punix_getname,
+	.poll		= punix_stream_poll,
+	.ioctl		= punix_ioctl,
+	.listen		= punix_stream_listen,
+	.shutdown	= punix_shutdown,
+	.sendmsg	= punix_stream_sendmsg,
+	.recvmsg	= punix_stream_recvmsg,
+	.mmap		= sock_no_mmap,
+	.set_peek_off	= sk_set_peek_off,
+};
