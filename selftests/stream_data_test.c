@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Data transfer on connected SOCK_STREAM sockets: every read/write flavour,
+ * MSG_* flags, addressing errors, flow control by SO_SNDBUF and a large
+ * checksummed transfer (unix_stream_sendmsg(), unix_stream_read_generic()).
+ */
+#include "punix_test.h"
+
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <linux/sockios.h>
+
+PUNIX_FIXTURE(data);
+
+/* read()/write() in both directions, byte exact. */
+TEST_F(data, read_write)
+{
+	char buf[64];
+	int c, s;
+
+	new_pair(&c, &s);
+	ASSERT_EQ(11, write(c, "client->srv", 11));
+	ASSERT_EQ(11, read(s, buf, sizeof(buf)));
+	ASSERT_EQ(0, memcmp(buf, "client->srv", 11));
+	ASSERT_EQ(11, write(s, "srv->client", 11));
+	ASSERT_EQ(11, read(c, buf, sizeof(buf)));
+	ASSERT_EQ(0, memcmp(buf, "srv->client", 11));
+	close(c);
+	close(s);
+}
+
+/*
+ * A stream has no message boundaries: two sends are read by one recv, and
+ * a short buffer splits a send across reads.
+ */
+TEST_F(data, stream_semantics)
+{
+	char buf[64];
+	int c, s;
+
+	new_pair(&c, &s);
+	ASSERT_EQ(3, send(c, "abc", 3, 0));
+	ASSERT_EQ(4, send(c, "defg", 4, 0));
+	ASSERT_EQ(7, recv(s, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "abcdefg", 7));
+	ASSERT_EQ(6, send(c, "123456", 6, 0));
+	ASSERT_EQ(2, recv(s, buf, 2, 0));
+	ASSERT_EQ(0, memcmp(buf, "12", 2));
+	ASSERT_EQ(4, recv(s, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "3456", 4));
+	close(c);
+	close(s);
+}
+
+/*
+ * recvfrom()'s address is the *sending socket's* name (unix_copy_addr(msg,
+ * skb->sk)): data from the unbound client carries no address (length 0),
+ * data from the accepted socket carries the listener's path.
+ */
+TEST_F(data, recvfrom_sender_address)
+{
+	struct sockaddr_un sun;
+	char path[96], buf[16];
+	socklen_t len;
+	int l, c, s;
+
+	TPATH(path, "l");
+	l = new_listener(self->family, path, 1);
+	c = new_client(self->family, path);
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+
+	ASSERT_EQ(2, sendto(c, "hi", 2, 0, NULL, 0));
+	memset(&sun, 0xa5, sizeof(sun));
+	len = sizeof(sun);
+	ASSERT_EQ(2, recvfrom(s, buf, sizeof(buf), 0,
+			      (struct sockaddr *)&sun, &len));
+	ASSERT_EQ(0, (int)len);
+	ASSERT_EQ(0xa5a5, (unsigned short)sun.sun_family);
+
+	ASSERT_EQ(2, sendto(s, "yo", 2, 0, NULL, 0));
+	memset(&sun, 0xa5, sizeof(sun));
+	len = sizeof(sun);
+	ASSERT_EQ(2, recvfrom(c, buf, sizeof(buf), 0,
+			      (struct sockaddr *)&sun, &len));
+	ASSERT_ADDR(self->family, path, sun, len);
+	ASSERT_EQ(0, memcmp(buf, "yo", 2));
+	close(c);
+	close(s);
+	close(l);
+}
+
+/* A client that bound its own path is reported by recvfrom() on the server. */
+TEST_F(data, recvfrom_bound_client)
+{
+	struct sockaddr_un sun;
+	char path[96], cpath[96], buf[16];
+	socklen_t len;
+	int l, c, s;
+
+	TPATH(path, "l");
+	TPATH(cpath, "client");
+	l = new_listener(self->family, path, 1);
+	c = new_socket(self->family);
+	ASSERT_RET(0, bind_path(c, self->family, cpath));
+	ASSERT_RET(0, connect_path(c, self->family, path));
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(3, write(c, "abc", 3));
+	len = sizeof(sun);
+	ASSERT_EQ(3, recvfrom(s, buf, sizeof(buf), 0,
+			      (struct sockaddr *)&sun, &len));
+	ASSERT_ADDR(self->family, cpath, sun, len);
+	close(c);
+	close(s);
+	close(l);
+}
+
+/*
+ * sendmsg()/recvmsg() with scatter/gather iovecs: the data is the
+ * concatenation, msg_flags is 0 and msg_namelen reports the sender.
+ */
+TEST_F(data, sendmsg_recvmsg_iovec)
+{
+	char a[] = "one-", b[] = "two-", d[] = "three";
+	char r1[5], r2[4], r3[32];
+	struct iovec siov[3] = {
+		{ a, 4 }, { b, 4 }, { d, 5 },
+	};
+	struct iovec riov[3] = {
+		{ r1, sizeof(r1) }, { r2, sizeof(r2) }, { r3, sizeof(r3) },
+	};
+	struct sockaddr_un sun;
+	struct msghdr msg = { 0 };
+	int c, s;
+
+	new_pair(&c, &s);
+	msg.msg_iov = siov;
+	msg.msg_iovlen = 3;
+	ASSERT_EQ(13, sendmsg(c, &msg, 0));
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&sun, 0xa5, sizeof(sun));
+	msg.msg_name = &sun;
+	msg.msg_namelen = sizeof(sun);
+	msg.msg_iov = riov;
+	msg.msg_iovlen = 3;
+	msg.msg_flags = -1;
+	ASSERT_EQ(13, recvmsg(s, &msg, 0));
+	ASSERT_EQ(0, msg.msg_flags);
+	ASSERT_EQ(0, (int)msg.msg_namelen);
+	ASSERT_EQ(0, memcmp(r1, "one-t", 5));
+	ASSERT_EQ(0, memcmp(r2, "wo-t", 4));
+	ASSERT_EQ(0, memcmp(r3, "hree", 4));
+	close(c);
+	close(s);
+}
+
+/* writev()/readv(), including zero-length iovec elements. */
+TEST_F(data, readv_writev)
+{
+	char x[] = "xyz", y[] = "", z[] = "12345";
+	char r1[2], r2[10];
+	struct iovec w[3] = { { x, 3 }, { y, 0 }, { z, 5 } };
+	struct iovec r[3] = { { r1, 2 }, { NULL, 0 }, { r2, sizeof(r2) } };
+	int c, s;
+
+	new_pair(&c, &s);
+	ASSERT_EQ(8, writev(c, w, 3));
+	ASSERT_EQ(8, readv(s, r, 3));
+	ASSERT_EQ(0, memcmp(r1, "xy", 2));
+	ASSERT_EQ(0, memcmp(r2, "z12345", 6));
+	close(c);
+	close(s);
+}
+
+/* Empty queue: MSG_DONTWAIT and O_NONBLOCK reads fail with EAGAIN. */
+TEST_F(data, dontwait_eagain)
+{
+	char buf[8];
+	int c, s;
+
+	new_pair(&c, &s);
+	ASSERT_ERRNO(EAGAIN, recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	ASSERT_ERRNO(EAGAIN, recv(s, buf, sizeof(buf), MSG_DONTWAIT | MSG_PEEK));
+	ASSERT_EQ(0, set_nonblock(c));
+	ASSERT_ERRNO(EAGAIN, read(c, buf, sizeof(buf)));
+	ASSERT_EQ(1, send(c, "q", 1, MSG_DONTWAIT));
+	ASSERT_EQ(1, recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	ASSERT_ERRNO(EAGAIN, recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	close(c);
+	close(s);
+}
+
+/*
+ * MSG_PEEK copies without consuming, and (with room) peeks across several
+ * queued sends; the next normal read returns the same bytes.
+ */
+TEST_F(data, peek)
+{
+	char buf[32];
+	int c, s;
+
+	new_pair(&c, &s);
+	ASSERT_EQ(5, write(c, "hello", 5));
+	ASSERT_EQ(6, write(c, " world", 6));
+	ASSERT_EQ(3, recv(s, buf, 3, MSG_PEEK));
+	ASSERT_EQ(0, memcmp(buf, "hel", 3));
+	ASSERT_EQ(11, recv(s, buf, sizeof(buf), MSG_PEEK));
+	ASSERT_EQ(0, memcmp(buf, "hello world", 11));
+	ASSERT_EQ(4, recv(s, buf, 4, 0));
+	ASSERT_EQ(0, memcmp(buf, "hell", 4));
+	ASSERT_EQ(7, recv(s, buf, sizeof(buf), MSG_PEEK));
+	ASSERT_EQ(0, memcmp(buf, "o world", 7));
+	ASSERT_EQ(7, recv(s, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "o world", 7));
+	ASSERT_ERRNO(EAGAIN, recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	close(c);
+	close(s);
+}
+
+/*
+ * MSG_WAITALL waits until the whole buffer is filled by several later
+ * writes (a writer child sends three pieces with pauses).
+ */
+TEST_F(data, waitall_collects_pieces)
+{
+	char buf[300];
+	pid_t pid;
+	int c, s;
+
+	new_pair(&c, &s);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char piece[100];
+
+		close(s);
+		for (int i = 0; i < 3; i++) {
+			memset(piece, 'a' + i, sizeof(piece));
+			sleep_ms(30);
+			if (write(c, piece, sizeof(piece)) != sizeof(piece))
+				_exit(97);
+		}
+		_exit(0);
+	}
+	close(c);
+	ASSERT_EQ(300, recv(s, buf, sizeof(buf), MSG_WAITALL));
+	for (int i = 0; i < 300; i++)
+		ASSERT_EQ('a' + i / 100, buf[i]);
+	ASSERT_EQ(0, wait_child(pid));
+	close(s);
+}
+
+/* MSG_WAITALL returns what it has when the writer shuts down. */
+TEST_F(data, waitall_stops_at_eof)
+{
+	char buf[100];
+	int c, s;
+
+	new_pair(&c, &s);
+	ASSERT_EQ(10, write(c, "0123456789", 10));
+	ASSERT_EQ(0, shutdown(c, SHUT_WR));
+	ASSERT_EQ(10, recv(s, buf, sizeof(buf), MSG_WAITALL));
+	ASSERT_EQ(0, recv(s, buf, sizeof(buf), MSG_WAITALL));
+	close(c);
+	close(s);
+}
+
+/*
+ * MSG_WAITALL with SO_RCVTIMEO returns the partial data at the timeout, and
+ * with MSG_DONTWAIT it returns what is queued at once.
+ */
+TEST_F(data, waitall_partial_on_timeout)
+{
+	char buf[100];
+	long t0, dt;
+	int c, s;
+
+	new_pair(&c, &s);
+	ASSERT_EQ(10, write(c, "0123456789", 10));
+	ASSERT_EQ(4, recv(s, buf, 4, MSG_WAITALL | MSG_DONTWAIT));
+	ASSERT_EQ(0, set_timeo(s, SO_RCVTIMEO, 100));
+	t0 = now_ms();
+	ASSERT_EQ(6, recv(s, buf, sizeof(buf), MSG_WAITALL));
+	dt = now_ms() - t0;
+	ASSERT_LE(90, dt);
+	ASSERT_EQ(0, memcmp(buf, "456789", 6));
+	close(c);
+	close(s);
+}
+
+/*
+ * unix_stream_sendmsg(): msg_name on a connected stream socket is EISCONN,
+ * whatever the address.
+ */
+TEST_F(data, sendto_connected_eisconn)
+{
+	struct sockaddr_un sun;
+	struct msghdr msg = { 0 };
+	struct iovec iov = { "x", 1 };
+	char path[96];
+	socklen_t len;
+	int c, s;
+
+	new_pair(&c, &s);
+	TPATH(path, "nowhere");
+	len = fill_addr(&sun, self->family, path);
+	ASSERT_ERRNO(EISCONN, sendto(c, "x", 1, 0, (struct sockaddr *)&sun, len));
+	ASSERT_ERRNO(EISCONN, sendto(s, "x", 1, 0, (struct sockaddr *)&sun, len));
+	msg.msg_name = &sun;
+	msg.msg_namelen = len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	ASSERT_ERRNO(EISCONN, sendmsg(c, &msg, 0));
+	ASSERT_ERRNO(EAGAIN, recv(s, path, 1, MSG_DONTWAIT));
+	close(c);
+	close(s);
+}
+
+/*
+ * Unconnected stream socket: with an address EOPNOTSUPP (the address is not
+ * even looked up), without one ENOTCONN; neither raises SIGPIPE.  Same on a
+ * listener.
+ */
+TEST_F(data, send_unconnected)
+{
+	struct sockaddr_un sun;
+	char path[96];
+	socklen_t len;
+	sigset_t set;
+	int fd, l;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
+	TPATH(path, "l");
+	l = new_listener(self->family, path, 1);
+	fd = new_socket(self->family);
+	len = fill_addr(&sun, self->family, path);
+	ASSERT_ERRNO(EOPNOTSUPP, sendto(fd, "x", 1, 0, (struct sockaddr *)&sun, len));
+	ASSERT_ERRNO(ENOTCONN, send(fd, "x", 1, 0));
+	ASSERT_ERRNO(ENOTCONN, write(fd, "x", 1));
+	ASSERT_ERRNO(ENOTCONN, send(fd, "", 0, 0));
+	ASSERT_ERRNO(EOPNOTSUPP, sendto(l, "x", 1, 0, (struct sockaddr *)&sun, len));
+	ASSERT_ERRNO(ENOTCONN, send(l, "x", 1, 0));
+	ASSERT_EQ(0, sigpending(&set));
+	ASSERT_EQ(0, sigismember(&set, SIGPIPE));
+	close(fd);
+	close(l);
+}
+
+/*
+ * unix_stream_read_generic(): reading a socket that is not established
+ * (fresh, bound, or listening) is EINVAL, not ENOTCONN.
+ */
+TEST_F(data, recv_unconnected_einval)
+{
+	char path[96], buf[4];
+	int fd, l;
+
+	fd = new_socket(self->family);
+	ASSERT_ERRNO(EINVAL, recv(fd, buf, sizeof(buf), 0));
+	ASSERT_ERRNO(EINVAL, read(fd, buf, sizeof(buf)));
+	ASSERT_ERRNO(EINVAL, recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT));
+	TPATH(path, "l");
+	ASSERT_RET(0, bind_path(fd, self->family, path));
+	ASSERT_ERRNO(EINVAL, recv(fd, buf, sizeof(buf), 0));
+	ASSERT_RET(0, listen(fd, 1));
+	ASSERT_ERRNO(EINVAL, recv(fd, buf, sizeof(buf), 0));
+	l = fd;
+	close(l);
+}
+
+/*
+ * Zero-length transfers: a zero-length send returns 0 and queues nothing; a
+ * zero-length recv returns 0 with data pending and consumes nothing, but
+ * with an empty queue it is EAGAIN (the read target is at least one byte).
+ */
+TEST_F(data, zero_length)
+{
+	char buf[8];
+	int c, s;
+
+	new_pair(&c, &s);
+	ASSERT_EQ(0, send(c, "", 0, 0));
+	ASSERT_ERRNO(EAGAIN, recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	ASSERT_ERRNO(EAGAIN, recv(s, buf, 0, MSG_DONTWAIT));
+	ASSERT_EQ(2, send(c, "ab", 2, 0));
+	ASSERT_EQ(0, recv(s, buf, 0, 0));
+	ASSERT_EQ(0, recv(s, buf, 0, MSG_PEEK));
+	ASSERT_EQ(2, recv(s, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "ab", 2));
+	close(c);
+	close(s);
+}
+
+/* MSG_TRUNC has no meaning for stream reads: data is copied, no flag set. */
+TEST_F(data, msg_trunc_ignored)
+{
+	struct msghdr msg = { 0 };
+	struct iovec iov;
+	char buf[8];
+	int c, s;
+
+	new_pair(&c, &s);
+	ASSERT_EQ(6, write(c, "abcdef", 6));
+	iov.iov_base = buf;
+	iov.iov_len = 4;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(4, recvmsg(s, &msg, MSG_TRUNC));
+	ASSERT_EQ(0, msg.msg_flags);
+	ASSERT_EQ(0, memcmp(buf, "abcd", 4));
+	ASSERT_EQ(2, recv(s, buf, sizeof(buf), MSG_TRUNC));
+	ASSERT_EQ(0, memcmp(buf, "ef", 2));
+	close(c);
+	close(s);
+}
+
+/* Flags without meaning for unix streams are accepted and ignored. */
+TEST_F(data, ignored_send_flags)
+{
+	char buf[16];
+	int c, s;
+
+	new_pair(&c, &s);
+	ASSERT_EQ(3, send(c, "abc", 3, MSG_MORE));
+	ASSERT_EQ(3, send(c, "def", 3, MSG_EOR));
+	ASSERT_EQ(3, send(c, "ghi", 3, MSG_DONTROUTE));
+	ASSERT_EQ(9, recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	ASSERT_EQ(0, memcmp(buf, "abcdefghi", 9));
+	close(c);
+	close(s);
+}
+
+/*
+ * SIOCINQ (FIONREAD) counts unread bytes across queued sends; on a
+ * listener it is EINVAL (unix_inq_len()).
+ */
+TEST_F(data, siocinq)
+{
+	char path[96], buf[8];
+	int c, s, n = -1, l;
+
+	new_pair(&c, &s);
+	ASSERT_EQ(0, ioctl(s, SIOCINQ, &n));
+	ASSERT_EQ(0, n);
+	ASSERT_EQ(3, write(c, "abc", 3));
+	ASSERT_EQ(4, write(c, "defg", 4));
+	ASSERT_EQ(0, ioctl(s, FIONREAD, &n));
+	ASSERT_EQ(7, n);
+	ASSERT_EQ(2, read(s, buf, 2));
+	ASSERT_EQ(0, ioctl(s, SIOCINQ, &n));
+	ASSERT_EQ(5, n);
+	TPATH(path, "l");
+	l = new_listener(self->family, path, 1);
+	ASSERT_ERRNO(EINVAL, ioctl(l, SIOCINQ, &n));
+	close(l);
+	close(c);
+	close(s);
+}
+
+/*
+ * A bad user buffer: send gives EFAULT and queues nothing; recv gives
+ * EFAULT and consumes nothing, so the data is still there.
+ */
+TEST_F(data, efault)
+{
+	char buf[8];
+	int c, s;
+
+	new_pair(&c, &s);
+	ASSERT_ERRNO(EFAULT, send(c, (void *)8, 4, 0));
+	ASSERT_ERRNO(EAGAIN, recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	ASSERT_EQ(4, write(c, "abcd", 4));
+	ASSERT_ERRNO(EFAULT, recv(s, (void *)8, 4, 0));
+	ASSERT_EQ(4, recv(s, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "abcd", 4));
+	close(c);
+	close(s);
+}
+
+/*
+ * Flow control: the sender may have at most about SO_SNDBUF bytes (skb
+ * truesize) unread by the peer.  Non-blocking sends succeed until EAGAIN;
+ * what was queued is bounded by the buffer and is read back exactly.
+ */
+TEST_F(data, sndbuf_limits_nonblocking_writer)
+{
+	long queued, drained;
+	int c, s, sndbuf;
+
+	new_pair(&c, &s);
+	ASSERT_EQ(0, set_int_opt(c, SOL_SOCKET, SO_SNDBUF, 16384));
+	sndbuf = get_int_opt(c, SOL_SOCKET, SO_SNDBUF);
+	ASSERT_EQ(32768, sndbuf);
+	queued = fill_sndbuf(c, 1024);
+	ASSERT_LT(0, queued);
+	ASSERT_GE(2L * sndbuf, queued);
+	ASSERT_ERRNO(EAGAIN, send(c, "x", 1, MSG_DONTWAIT));
+	drained = drain(s);
+	ASSERT_EQ(queued, drained);
+	/* Space again once the reader drained. */
+	ASSERT_EQ(1, send(c, "x", 1, MSG_DONTWAIT));
+	close(c);
+	close(s);
+}
+
+/*
+ * A blocking writer larger than SO_SNDBUF sleeps until the reader drains,
+ * then completes its whole write() (writer in a child).
+ */
+TEST_F(data, sndbuf_blocks_writer_until_drained)
+{
+	const size_t total = 1 << 20;
+	unsigned char *buf = malloc(total);
+	pid_t pid;
+	int c, s;
+
+	ASSERT_NE(NULL, buf);
+	new_pair(&c, &s);
+	ASSERT_EQ(0, set_int_opt(c, SOL_SOCKET, SO_SNDBUF, 32768));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		for (size_t i = 0; i < total; i++)
+			buf[i] = (unsigned char)(i * 7 + (i >> 10));
+		close(s);
+		_exit(write(c, buf, total) == (ssize_t)total ? 0 : 97);
+	}
+	close(c);
+	sleep_ms(100);
+	ASSERT_TRUE(child_running(pid));
+	ASSERT_EQ((ssize_t)total, read_all(s, buf, total));
+	for (size_t i = 0; i < total; i++)
+		ASSERT_EQ((unsigned char)(i * 7 + (i >> 10)), buf[i]);
+	ASSERT_EQ(0, wait_child(pid));
+	free(buf);
+	close(s);
+}
+
+/*
+ * 4 MiB through a connection, written in odd-sized chunks by a child and
+ * read in other odd sizes, every byte checked, then EOF.
+ */
+TEST_F(data, large_transfer)
+{
+	const size_t total = 4 << 20;
+	unsigned char *buf = malloc(65536);
+	size_t got = 0;
+	pid_t pid;
+	int c, s;
+
+	ASSERT_NE(NULL, buf);
+	new_pair(&c, &s);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		size_t off = 0, chunk = 1;
+
+		close(s);
+		while (off < total) {
+			size_t n = chunk < total - off ? chunk : total - off;
+
+			for (size_t i = 0; i < n; i++)
+				buf[i] = (unsigned char)((off + i) * 131 +
+							 ((off + i) >> 12));
+			if (write_all(c, buf, n) != (ssize_t)n)
+				_exit(97);
+			off += n;
+			chunk = (chunk * 3 + 17) % 65521 + 1;
+		}
+		_exit(0);
+	}
+	close(c);
+	for (size_t want = 4093; ; want = (want * 5 + 11) % 65531 + 1) {
+		ssize_t n = read(s, buf, want);
+
+		ASSERT_LE(0, n);
+		if (n == 0)
+			break;
+		for (ssize_t i = 0; i < n; i++, got++)
+			ASSERT_EQ((unsigned char)(got * 131 + (got >> 12)), buf[i]);
+		ASSERT_GE(total, got);
+	}
+	ASSERT_EQ(total, got);
+	ASSERT_EQ(0, wait_child(pid));
+	free(buf);
+	close(s);
+}
+
+TEST_HARNESS_MAIN
