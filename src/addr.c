@@ -23,10 +23,10 @@
 #include "punix.h"
 
 #define PUNIX_HASH_BITS		8
-#define PUNIX_HASH_SIZE		(1 << PUNIX_HASH_BITS)
+#define PUNIX_HASH_SIZE		BIT(PUNIX_HASH_BITS)
 
 /* Autobind names are a NUL and five hex digits: 2^20 of them. */
-#define PUNIX_AUTOBIND_NAMES	(1 << 20)
+#define PUNIX_AUTOBIND_NAMES	BIT(20)
 
 /*
  * punix_table_lock protects both tables and every punix_sock.table_node.
@@ -122,10 +122,8 @@ static struct sock *__punix_find_abstract(const struct net *net,
 static void __punix_set_addr(struct sock *sk, struct punix_address *addr,
 			     struct hlist_head *bucket)
 {
-	struct punix_sock *u = punix_sk(sk);
-
-	smp_store_release(&u->addr, addr);
-	hlist_add_head(&u->table_node, bucket);
+	punix_publish_addr(sk, addr);
+	hlist_add_head(&punix_sk(sk)->table_node, bucket);
 }
 
 void punix_table_remove(struct sock *sk)
@@ -386,7 +384,7 @@ struct sock *punix_find_other(struct net *net, struct sockaddr_un *sunaddr,
 /* Report @sk's name, if it has one, as the source of a received message. */
 void punix_copy_addr(struct msghdr *msg, const struct sock *sk)
 {
-	struct punix_address *addr = smp_load_acquire(&punix_sk(sk)->addr);
+	struct punix_address *addr = punix_get_addr(sk);
 
 	if (addr) {
 		msg->msg_namelen = addr->len;

@@ -14,24 +14,17 @@
 #include <linux/net.h>
 
 /*
- * proto_ops.accept: 6.10 folded flags and kern into struct proto_accept_arg.
- * PUNIX_DEFINE_ACCEPT(name, fn) defines the ops entry @name calling
- * int fn(struct socket *sock, struct socket *newsock, int flags).
+ * proto_ops.accept: 6.10 folded the flags and kern arguments into
+ * struct proto_accept_arg. An accept op is declared as
+ * fn(struct socket *sock, struct socket *newsock, PUNIX_ACCEPT_ARGS) and
+ * reads the file flags with punix_accept_flags(accept_arg).
  */
 #ifdef PUNIX_HAVE_ACCEPT_ARG
-#define PUNIX_DEFINE_ACCEPT(name, fn)					\
-static int name(struct socket *sock, struct socket *newsock,		\
-		struct proto_accept_arg *arg)				\
-{									\
-	return fn(sock, newsock, arg->flags);				\
-}
+#define PUNIX_ACCEPT_ARGS		struct proto_accept_arg *accept_arg
+#define punix_accept_flags(arg)		((arg)->flags)
 #else
-#define PUNIX_DEFINE_ACCEPT(name, fn)					\
-static int name(struct socket *sock, struct socket *newsock, int flags,\
-		bool kern)						\
-{									\
-	return fn(sock, newsock, flags);				\
-}
+#define PUNIX_ACCEPT_ARGS		int accept_arg, bool kern
+#define punix_accept_flags(arg)		(arg)
 #endif
 
 /* VFS calls on idmapped mounts: struct mnt_idmap replaced user_namespace. */

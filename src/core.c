@@ -231,7 +231,7 @@ int punix_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 		sock_hold(sk);
 	}
 
-	addr = smp_load_acquire(&punix_sk(sk)->addr);
+	addr = punix_get_addr(sk);
 	if (addr) {
 		len = addr->len;
 		memcpy(sunaddr, &addr->name, len);
@@ -377,7 +377,6 @@ static int __init punix_init(void)
 	}
 
 	punix_family_ops.family = punix_family;
-	punix_stream_ops.family = punix_family;
 
 	err = proto_register(&punix_stream_proto, 1);
 	if (err)

@@ -63,9 +63,9 @@ struct punix_sock {
 	struct sock		sk;	/* must be first */
 	struct punix_address	*addr;
 	struct path		path;
-	struct mutex		bindlock;
-	struct mutex		iolock;
-	spinlock_t		lock;
+	struct mutex		bindlock;	/* see above */
+	struct mutex		iolock;		/* see above */
+	spinlock_t		lock;		/* see above */
 	struct sock		*peer;
 	struct sock		*listener;	/* embryo: whose queue it is on */
 	wait_queue_head_t	peer_wait;	/* connect() waiting for backlog */
@@ -91,6 +91,24 @@ static inline void punix_state_lock_nested(struct sock *sk)
 static inline void punix_state_unlock(struct sock *sk)
 {
 	spin_unlock(&punix_sk(sk)->lock);
+}
+
+/* Make @addr @sk's name. */
+static inline void punix_publish_addr(struct sock *sk,
+				      struct punix_address *addr)
+{
+	/*
+	 * Orders the stores that set up @addr and punix_sock.path before
+	 * the pointer; pairs with punix_get_addr().
+	 */
+	smp_store_release(&punix_sk(sk)->addr, addr);
+}
+
+/* @sk's name or NULL. */
+static inline struct punix_address *punix_get_addr(const struct sock *sk)
+{
+	/* Pairs with punix_publish_addr(). */
+	return smp_load_acquire(&punix_sk(sk)->addr);
 }
 
 static inline struct sock *punix_peer(const struct sock *sk)
@@ -135,6 +153,6 @@ void punix_table_remove(struct sock *sk);
 void punix_copy_addr(struct msghdr *msg, const struct sock *sk);
 
 /* stream.c */
-extern struct proto_ops punix_stream_ops;
+extern const struct proto_ops punix_stream_ops;
 
 #endif /* _PUNIX_H */

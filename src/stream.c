@@ -18,6 +18,8 @@
 #include <linux/socket.h>
 #include <net/sock.h>
 
+#include <uapi/linux/punix.h>
+
 #include "punix.h"
 
 /* Largest skb a writer builds: a linear head plus up to 32 KiB of pages. */
@@ -35,7 +37,7 @@ static int punix_stream_listen(struct socket *sock, int backlog)
 	struct punix_sock *u = punix_sk(sk);
 	int err = -EINVAL;
 
-	if (!smp_load_acquire(&u->addr))
+	if (!punix_get_addr(sk))
 		return -EINVAL;	/* no listening on an unbound socket */
 
 	punix_state_lock(sk);
@@ -92,8 +94,7 @@ static int punix_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 	if (err)
 		return err;
 
-	if (test_bit(SOCK_PASSCRED, &sock->flags) &&
-	    !smp_load_acquire(&punix_sk(sk)->addr)) {
+	if (test_bit(SOCK_PASSCRED, &sock->flags) && !punix_get_addr(sk)) {
 		err = punix_autobind(sk);
 		if (err)
 			return err;
@@ -169,7 +170,7 @@ restart:
 		newu->path = otheru->path;
 	}
 	punix_addr_get(otheru->addr);
-	smp_store_release(&newu->addr, otheru->addr);
+	punix_publish_addr(newsk, otheru->addr);
 
 	punix_copy_peercred(sk, other);
 
@@ -213,9 +214,10 @@ static int punix_stream_socketpair(struct socket *socka, struct socket *sockb)
 	return 0;
 }
 
-static int punix_stream_do_accept(struct socket *sock, struct socket *newsock,
-				  int flags)
+static int punix_stream_accept(struct socket *sock, struct socket *newsock,
+			       PUNIX_ACCEPT_ARGS)
 {
+	int flags = punix_accept_flags(accept_arg);
 	struct sock *sk = sock->sk, *tsk;
 	struct sk_buff *skb;
 	int err;
@@ -242,8 +244,6 @@ static int punix_stream_do_accept(struct socket *sock, struct socket *newsock,
 	punix_state_unlock(tsk);
 	return 0;
 }
-
-PUNIX_DEFINE_ACCEPT(punix_stream_accept, punix_stream_do_accept)
 
 static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 				size_t len)
@@ -492,7 +492,13 @@ static __poll_t punix_stream_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
-struct proto_ops punix_stream_ops __ro_after_init = {
+/*
+ * .family is read by the core only to tell AF_UNIX's own sockets apart
+ * (scm.c, af_unix's garbage collector): punix's never are, whatever number
+ * the module registers, so the default number stands here.
+ */
+const struct proto_ops punix_stream_ops = {
+	.family		= PUNIX_FAMILY_DEFAULT,
 	.owner		= THIS_MODULE,
 	.release	= punix_release,
 	.bind		= punix_bind,
