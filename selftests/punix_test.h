@@ -509,7 +509,7 @@ static inline int child_errno_code(long ret, int err, int want_err)
 	if (ret != -1)
 		return 99;
 	if (err != want_err)
-		return 100 + (err > 100 ? 100 : err);
+		return 100 + (err > 155 ? 155 : err);
 	return 0;
 }
 
