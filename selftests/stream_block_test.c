@@ -12,21 +12,31 @@
 PUNIX_FIXTURE(block);
 
 static volatile sig_atomic_t alarms;
+static int alarm_pipe = -1;
 
+/* Counts SIGALRMs and, if asked, tells a helper child through a pipe. */
 static void on_alarm(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
 	alarms++;
+	if (alarm_pipe >= 0 && write(alarm_pipe, "!", 1) < 0)
+		alarms += 1000;
+	errno = saved;
 }
 
 /*
- * Install a SIGALRM handler (with or without SA_RESTART) and fire it once
- * after @ms milliseconds.  This replaces the fixture's watchdog alarm.
+ * Install a SIGALRM handler (with or without SA_RESTART) and fire it every
+ * @ms milliseconds until disarm_alarm(): a periodic signal cannot be lost
+ * by arriving before the call under test has blocked.  This replaces the
+ * fixture's watchdog alarm.
  */
 static int arm_alarm(bool restart, long ms)
 {
 	struct sigaction sa = { 0 };
-	struct itimerval it = { { 0, 0 }, { ms / 1000, (ms % 1000) * 1000 } };
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct itimerval it = { tv, tv };
 
 	alarms = 0;
 	sa.sa_handler = on_alarm;
@@ -37,10 +47,14 @@ static int arm_alarm(bool restart, long ms)
 	return setitimer(ITIMER_REAL, &it, NULL);
 }
 
-/* Back to the default SIGALRM action and the watchdog. */
+/* Stop the timer, back to the default SIGALRM action and the watchdog. */
 static void disarm_alarm(void)
 {
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &off, NULL);
 	signal(SIGALRM, SIG_DFL);
+	alarm_pipe = -1;
 	alarm(PUNIX_WATCHDOG);
 }
 
@@ -56,11 +70,11 @@ TEST_F(block, rcvtimeo_read_eagain)
 	t0 = now_ms();
 	ASSERT_ERRNO(EAGAIN, read(s, buf, sizeof(buf)));
 	dt = now_ms() - t0;
-	ASSERT_LE(90, dt);
+	ASSERT_LE(80, dt);
 	ASSERT_GT(2000, dt);
 	t0 = now_ms();
 	ASSERT_ERRNO(EAGAIN, recv(s, buf, sizeof(buf), MSG_WAITALL));
-	ASSERT_LE(90, now_ms() - t0);
+	ASSERT_LE(80, now_ms() - t0);
 	close(c);
 	close(s);
 }
@@ -78,7 +92,7 @@ TEST_F(block, rcvtimeo_accept_eagain)
 	t0 = now_ms();
 	ASSERT_ERRNO(EAGAIN, accept(l, NULL, NULL));
 	dt = now_ms() - t0;
-	ASSERT_LE(90, dt);
+	ASSERT_LE(80, dt);
 	ASSERT_GT(2000, dt);
 	close(l);
 }
@@ -121,7 +135,7 @@ TEST_F(block, sndtimeo_write_eagain)
 	t0 = now_ms();
 	ASSERT_ERRNO(EAGAIN, write(c, "x", 1));
 	dt = now_ms() - t0;
-	ASSERT_LE(90, dt);
+	ASSERT_LE(80, dt);
 	ASSERT_GT(2000, dt);
 	close(c);
 	close(s);
@@ -145,7 +159,7 @@ TEST_F(block, sndtimeo_partial_write)
 	ASSERT_EQ(0, set_timeo(c, SO_SNDTIMEO, 100));
 	t0 = now_ms();
 	n = write(c, buf, len);
-	ASSERT_LE(90, now_ms() - t0);
+	ASSERT_LE(80, now_ms() - t0);
 	ASSERT_LT(0, n);
 	ASSERT_GT((ssize_t)len, n);
 	ASSERT_EQ(n, drain(s));
@@ -163,7 +177,7 @@ TEST_F(block, read_eintr)
 	new_pair(&c, &s);
 	ASSERT_EQ(0, arm_alarm(false, 50));
 	ASSERT_ERRNO(EINTR, read(s, buf, sizeof(buf)));
-	ASSERT_EQ(1, alarms);
+	ASSERT_LE(1, alarms);
 	disarm_alarm();
 	close(c);
 	close(s);
@@ -176,19 +190,25 @@ TEST_F(block, read_eintr)
 TEST_F(block, read_restarted)
 {
 	char buf[8];
+	int sync[2];
 	pid_t pid;
 	int c, s;
 
 	new_pair(&c, &s);
+	ASSERT_EQ(0, pipe(sync));
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		sleep_ms(200);
+		/* Write only after the reader has been interrupted. */
+		if (read(sync[0], buf, 1) != 1)
+			_exit(96);
+		sleep_ms(50);
 		_exit(write(c, "after", 5) == 5 ? 0 : 97);
 	}
+	alarm_pipe = sync[1];
 	ASSERT_EQ(0, arm_alarm(true, 50));
 	ASSERT_EQ(5, read(s, buf, sizeof(buf)));
-	ASSERT_EQ(1, alarms);
+	ASSERT_LE(1, alarms);
 	ASSERT_EQ(0, memcmp(buf, "after", 5));
 	disarm_alarm();
 	ASSERT_EQ(0, wait_child(pid));
@@ -212,7 +232,7 @@ TEST_F(block, read_eintr_with_rcvtimeo_despite_restart)
 	t0 = now_ms();
 	ASSERT_ERRNO(EINTR, read(s, buf, sizeof(buf)));
 	ASSERT_GT(1000, now_ms() - t0);
-	ASSERT_EQ(1, alarms);
+	ASSERT_LE(1, alarms);
 	disarm_alarm();
 	close(c);
 	close(s);
@@ -228,7 +248,7 @@ TEST_F(block, accept_eintr)
 	l = new_listener(self->family, path, 1);
 	ASSERT_EQ(0, arm_alarm(false, 50));
 	ASSERT_ERRNO(EINTR, accept(l, NULL, NULL));
-	ASSERT_EQ(1, alarms);
+	ASSERT_LE(1, alarms);
 	disarm_alarm();
 	close(l);
 }
@@ -237,25 +257,31 @@ TEST_F(block, accept_eintr)
 TEST_F(block, accept_restarted)
 {
 	char path[96], ch;
+	int sync[2];
 	pid_t pid;
 	int l, s;
 
 	TPATH(path, "l");
 	l = new_listener(self->family, path, 1);
+	ASSERT_EQ(0, pipe(sync));
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		int fd = socket(self->family, SOCK_STREAM, 0);
 
-		sleep_ms(200);
+		/* Connect only after accept() has been interrupted. */
+		if (read(sync[0], &ch, 1) != 1)
+			_exit(95);
+		sleep_ms(50);
 		if (fd < 0 || connect_path(fd, self->family, path))
 			_exit(96);
 		_exit(write(fd, "c", 1) == 1 ? 0 : 97);
 	}
+	alarm_pipe = sync[1];
 	ASSERT_EQ(0, arm_alarm(true, 50));
 	s = accept(l, NULL, NULL);
 	ASSERT_LE(0, s);
-	ASSERT_EQ(1, alarms);
+	ASSERT_LE(1, alarms);
 	disarm_alarm();
 	ASSERT_EQ(1, read(s, &ch, 1));
 	ASSERT_EQ('c', ch);
@@ -276,7 +302,7 @@ TEST_F(block, connect_eintr)
 	b = new_socket(self->family);
 	ASSERT_EQ(0, arm_alarm(false, 50));
 	ASSERT_ERRNO(EINTR, connect_path(b, self->family, path));
-	ASSERT_EQ(1, alarms);
+	ASSERT_LE(1, alarms);
 	disarm_alarm();
 	/* b is still unconnected: once there is room it connects. */
 	close(accept(l, NULL, NULL));
@@ -296,7 +322,7 @@ TEST_F(block, write_eintr)
 	ASSERT_LT(0, fill_sndbuf(c, 4096));
 	ASSERT_EQ(0, arm_alarm(false, 50));
 	ASSERT_ERRNO(EINTR, write(c, "x", 1));
-	ASSERT_EQ(1, alarms);
+	ASSERT_LE(1, alarms);
 	disarm_alarm();
 	close(c);
 	close(s);
@@ -319,7 +345,7 @@ TEST_F(block, write_interrupted_partial)
 	ASSERT_EQ(0, set_int_opt(c, SOL_SOCKET, SO_SNDBUF, 16384));
 	ASSERT_EQ(0, arm_alarm(true, 50));
 	n = write(c, buf, len);
-	ASSERT_EQ(1, alarms);
+	ASSERT_LE(1, alarms);
 	disarm_alarm();
 	ASSERT_LT(0, n);
 	ASSERT_GT((ssize_t)len, n);

@@ -322,7 +322,7 @@ TEST_F(connect, backlog_full_sndtimeo_eagain)
 	t0 = now_ms();
 	ASSERT_ERRNO(EAGAIN, connect_path(b, self->family, path));
 	dt = now_ms() - t0;
-	ASSERT_LE(90, dt);
+	ASSERT_LE(80, dt);
 	ASSERT_GT(2000, dt);
 	close(a);
 	close(b);

@@ -284,7 +284,7 @@ TEST_F(data, waitall_partial_on_timeout)
 	t0 = now_ms();
 	ASSERT_EQ(6, recv(s, buf, sizeof(buf), MSG_WAITALL));
 	dt = now_ms() - t0;
-	ASSERT_LE(90, dt);
+	ASSERT_LE(80, dt);
 	ASSERT_EQ(0, memcmp(buf, "456789", 6));
 	close(c);
 	close(s);
