@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: the whole test bench.
+#
+#   1. install what is missing (scripts/deps.sh)
+#   2. build the selftests once (static, the same binaries for every kernel)
+#   3. checkpatch --strict on the module's sources and UAPI header
+#   4. for every kernel in punix_kernels (scripts/lib.sh): build punix.ko
+#      against its headers and run the selftests in a VM (scripts/vm.sh)
+#
+# Ends with the line "N passed, N failed" and exits non-zero if anything
+# failed. Environment: PUNIX_KERNELS="6.1 6.12" picks kernels,
+# PUNIX_DEBUG_KERNEL=1 adds the debug kernel (see punix_kernels).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$PUNIX_ROOT"
+
+t_start=$(now)
+passed=0 failed=0
+results=()
+
+# record NAME PASSED FAILED SECONDS
+record() {
+	passed=$((passed + $2)) failed=$((failed + $3))
+	results+=("$(printf '%-12s %4d passed, %d failed  (%ds)' "$1" "$2" "$3" "$4")")
+}
+
+say "dependencies"
+scripts/deps.sh
+
+kernel_list=$(punix_kernels) || exit 1
+if [[ -n ${PUNIX_KERNELS:-} ]]; then
+	kernel_list=$(awk -v want=" $PUNIX_KERNELS " 'index(want, " " $1 " ")' <<<"$kernel_list")
+	[[ -n $kernel_list ]] || die "PUNIX_KERNELS='$PUNIX_KERNELS' matches no kernel"
+fi
+
+# The selftests: if they do not build, every kernel still gets its module
+# built and then fails for having nothing to run.
+say "selftests"
+t0=$(now)
+tests=$PUNIX_BUILD/selftests
+if punix_build_selftests "$tests"; then
+	mapfile -t progs < <(punix_list_tests "$tests")
+	echo "  ${#progs[@]} programs: ${progs[*]}"
+	record selftests 1 0 $(($(now) - t0))
+else
+	record selftests 0 1 $(($(now) - t0))
+fi
+
+say "checkpatch --strict"
+t0=$(now)
+mapfile -t sources < <(ls src/*.[ch] include/uapi/linux/*.h 2>/dev/null)
+if ((${#sources[@]} == 0)); then
+	bad "  no sources to check"
+	record checkpatch 0 1 0
+elif perl "$PUNIX_KSRC/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
+	--no-summary -f "${sources[@]}" >"$PUNIX_BUILD/checkpatch.log" 2>&1; then
+	echo "  ${#sources[@]} files clean"
+	record checkpatch 1 0 $(($(now) - t0))
+else
+	bad "  checkpatch found problems:"
+	sed 's/^/    /' "$PUNIX_BUILD/checkpatch.log"
+	record checkpatch 0 1 $(($(now) - t0))
+fi
+
+while read -r name bz kdir; do
+	t0=$(now)
+	scripts/vm.sh --tests "$tests" "$name" "$bz" "$kdir" </dev/null || true
+	p=0 f=1
+	[[ -f $PUNIX_BUILD/$name/counts ]] && read -r p f <"$PUNIX_BUILD/$name/counts"
+	record "kernel $name" "$p" "$f" $(($(now) - t0))
+done <<<"$kernel_list"
+
+say "summary ($(($(now) - t_start))s)"
+printf '  %s\n' "${results[@]}"
+# The last line, plain (no colour) so CI can read it.
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,99 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the check VM (busybox sh, PID 1). It loads punix, runs every test
+# program and unloads punix, and reports on its own serial port, ttyS1:
+#
+#   @@punix begin <kernel release>
+#   @@punix case <name> ok|fail [detail]     one bench-level check
+#   @@punix test-begin <program>
+#   ...the program's TAP output...
+#   @@punix test-end <program> <exit status>
+#   @@punix end
+#
+# The host believes nothing without the end marker: if the kernel oopses or
+# hangs, the marker never comes. The full kernel log goes to ttyS2 at the end.
+
+export PATH=/bin HOME=/ TERM=dumb
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+exec </dev/null >/dev/console 2>&1
+
+# shellcheck source=/dev/null # written by scripts/vm.sh
+. /bench.conf
+
+stty -F /dev/ttyS1 raw -echo 115200
+stty -F /dev/ttyS2 raw -echo 115200
+exec 3>/dev/ttyS1
+
+report() { echo "@@punix $*" >&3; }
+case_result() { # name status detail...
+	name=$1 status=$2
+	shift 2
+	if [ "$status" -eq 0 ]; then report case "$name" ok "$@"; else report case "$name" fail "$@"; fi
+}
+
+finish() {
+	sync
+	dmesg >/dev/ttyS2
+	report end
+	sync
+	reboot -f
+	sleep 60	# reboot -f does not return; if it did, QEMU's timeout ends it
+}
+
+report begin "$(uname -r)"
+
+# Taint bits that mean the kernel got hurt: B bad page (5), D died (7),
+# W warning (9), L soft lockup (14). Out-of-tree (O) and unsigned (E) are
+# expected for punix.ko.
+BAD_TAINT=$(( (1 << 5) | (1 << 7) | (1 << 9) | (1 << 14) ))
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+[ -w $KMEMLEAK ] && echo clear >$KMEMLEAK
+
+# punix refuses a family number that is already registered: AF_UNIX is.
+if insmod /punix.ko family=1 2>/dev/null; then
+	rmmod punix
+	case_result refuses-taken-family 1 "insmod family=1 succeeded"
+else
+	case_result refuses-taken-family 0
+fi
+
+# shellcheck disable=SC2086 # PUNIX_PARAMS is a list of parameters
+out=$(insmod /punix.ko $PUNIX_PARAMS 2>&1)
+rc=$?
+case_result insmod $rc "$out"
+if [ $rc -ne 0 ]; then
+	finish
+fi
+
+while read -r t; do
+	report test-begin "$t"
+	(cd /tmp && exec timeout -k 10 "$TEST_TIMEOUT" "/tests/$t") </dev/null >&3 2>&1
+	report test-end "$t" $?
+done </tests/LIST
+
+out=$(rmmod punix 2>&1)
+rc=$?
+case_result rmmod $rc "$out"
+
+if [ -w $KMEMLEAK ]; then
+	# kmemleak only reports objects older than 5 s.
+	sleep 6
+	echo scan >$KMEMLEAK
+	leaks=$(grep -c '^unreferenced object' $KMEMLEAK)
+	[ "$leaks" -eq 0 ]
+	case_result kmemleak $? "$leaks unreferenced objects"
+	sed 's/^/# kmemleak: /' $KMEMLEAK >&3
+fi
+
+taint=$(cat /proc/sys/kernel/tainted)
+[ $(( taint & BAD_TAINT )) -eq 0 ]
+case_result kernel-not-tainted $? "tainted=$taint"
+
+finish

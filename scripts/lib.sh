@@ -1,0 +1,234 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared helpers for the punix test bench. Sourced, never run:
+#
+#   . "$(dirname "$0")/lib.sh"
+#
+# Everything the bench writes goes under $PUNIX_BUILD (default build/).
+
+PUNIX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PUNIX_BUILD=${PUNIX_BUILD:-$PUNIX_ROOT/build}
+PUNIX_KSRC=$PUNIX_BUILD/linux-source-6.12
+PUNIX_KSFT_INC=$PUNIX_KSRC/tools/testing/selftests
+
+# Wall-clock limit for one VM boot, and for one test binary inside it.
+PUNIX_VM_TIMEOUT=${PUNIX_VM_TIMEOUT:-600}
+PUNIX_TEST_TIMEOUT=${PUNIX_TEST_TIMEOUT:-300}
+
+export LC_ALL=C
+
+if [[ -t 1 ]]; then
+	_c_bold=$'\e[1m' _c_red=$'\e[31m' _c_green=$'\e[32m' _c_off=$'\e[0m'
+else
+	_c_bold='' _c_red='' _c_green='' _c_off=''
+fi
+
+say()  { printf '%s==>%s %s\n' "$_c_bold" "$_c_off" "$*"; }
+good() { printf '%s%s%s\n' "$_c_green" "$*" "$_c_off"; }
+bad()  { printf '%s%s%s\n' "$_c_red" "$*" "$_c_off"; }
+die()  { bad "error: $*" >&2; exit 1; }
+
+# now: seconds since the epoch, for timing steps.
+now() { date +%s; }
+
+# punix_latest_release GLOB [EXCLUDE_GLOB]
+#
+# Print the newest kernel release R matching GLOB for which both
+# /boot/vmlinuz-R and /lib/modules/R/build exist. Nothing is hard-coded
+# beyond the series: Debian bumps the ABI number (6.1.0-56 -> 6.1.0-57).
+punix_latest_release() {
+	local glob=$1 exclude=${2:-} dir rel
+	local -a found=()
+
+	for dir in /lib/modules/$glob; do
+		[[ -d $dir ]] || continue
+		rel=${dir##*/}
+		# shellcheck disable=SC2053 # $exclude is a glob on purpose
+		[[ -n $exclude && $rel == $exclude ]] && continue
+		[[ -r /boot/vmlinuz-$rel && -f $dir/build/Makefile ]] || continue
+		found+=("$rel")
+	done
+	((${#found[@]})) || return 1
+	printf '%s\n' "${found[@]}" | sort -V | tail -n 1
+}
+
+# punix_kernels
+#
+# The kernels the bench runs on, one "NAME BZIMAGE KDIR" line each.
+# To add a kernel, print one more line here.
+punix_kernels() {
+	local rel
+
+	rel=$(punix_latest_release '6.1.0-*-amd64' '*-cloud-amd64') ||
+		die "no Debian 6.1 kernel with headers (run scripts/deps.sh)"
+	echo "6.1 /boot/vmlinuz-$rel /lib/modules/$rel/build"
+
+	rel=$(punix_latest_release '6.12.*-cloud-amd64') ||
+		die "no Debian 6.12 cloud kernel with headers (run scripts/deps.sh)"
+	echo "6.12 /boot/vmlinuz-$rel /lib/modules/$rel/build"
+
+	# HOOK(debug kernel): a sanitizing 6.12 kernel built by
+	# scripts/debug-kernel.sh. It is opt-in (it takes ~13 minutes to
+	# build) and the script must print "BZIMAGE=<path>" and "KDIR=<path>"
+	# lines on stdout once the kernel is built.
+	if [[ ${PUNIX_DEBUG_KERNEL:-0} == 1 ]]; then
+		local out bz kdir
+		[[ -x $PUNIX_ROOT/scripts/debug-kernel.sh ]] ||
+			die "PUNIX_DEBUG_KERNEL=1 but scripts/debug-kernel.sh is missing"
+		out=$("$PUNIX_ROOT/scripts/debug-kernel.sh") ||
+			die "scripts/debug-kernel.sh failed"
+		bz=$(sed -n 's/^BZIMAGE=//p' <<<"$out" | tail -n 1)
+		kdir=$(sed -n 's/^KDIR=//p' <<<"$out" | tail -n 1)
+		[[ -r $bz && -d $kdir ]] ||
+			die "scripts/debug-kernel.sh printed no usable BZIMAGE=/KDIR= lines"
+		echo "6.12-debug $bz $kdir"
+	fi
+}
+
+# punix_kernel NAME: print the "NAME BZIMAGE KDIR" line for one kernel.
+punix_kernel() {
+	local name=$1 line
+	line=$(punix_kernels | awk -v n="$name" '$1 == n') || true
+	[[ -n $line ]] || die "unknown kernel '$name' (known: $(punix_kernels | awk '{print $1}' | xargs))"
+	echo "$line"
+}
+
+# punix_build_module NAME KDIR
+#
+# Build punix.ko against KDIR in $PUNIX_BUILD/NAME/mod, a private copy of
+# the sources, so builds for different kernels never share objects. W=1,
+# and any compiler or modpost warning fails the build.
+punix_build_module() {
+	local name=$1 kdir=$2
+	local dir=$PUNIX_BUILD/$name/mod log=$PUNIX_BUILD/$name/module-build.log
+
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -a "$PUNIX_ROOT/Kbuild" "$PUNIX_ROOT/src" "$PUNIX_ROOT/include" "$dir/"
+
+	if ! make -C "$kdir" M="$dir" W=1 -j"$(nproc)" modules >"$log" 2>&1; then
+		bad "punix.ko build failed for $name:"
+		tail -n 40 "$log"
+		return 1
+	fi
+	if grep -Eq '(warning|WARNING):' "$log"; then
+		bad "punix.ko build for $name has warnings (W=1 must be clean):"
+		grep -E -B2 -A4 '(warning|WARNING):' "$log" | head -n 60
+		return 1
+	fi
+	[[ -f $dir/punix.ko ]] || { bad "no punix.ko after building for $name"; return 1; }
+}
+
+# punix_build_selftests OUT
+#
+# Build every selftest statically into OUT with selftests/Makefile (the
+# selftests' own contract: OUT= and KSFT_INC=).
+punix_build_selftests() {
+	local out=$1 log=$PUNIX_BUILD/selftests-build.log
+
+	[[ -f $PUNIX_ROOT/selftests/Makefile ]] || {
+		bad "selftests/Makefile is missing: nothing to test"
+		return 1
+	}
+	rm -rf "$out"
+	mkdir -p "$out"
+	if ! make -C "$PUNIX_ROOT/selftests" OUT="$out" KSFT_INC="$PUNIX_KSFT_INC" \
+		-j"$(nproc)" >"$log" 2>&1; then
+		bad "selftests build failed:"
+		tail -n 40 "$log"
+		return 1
+	fi
+	if [[ -z $(punix_list_tests "$out") ]]; then
+		bad "selftests build produced no test programs in $out"
+		return 1
+	fi
+}
+
+# punix_list_tests DIR: the executable files in DIR, sorted, one a line.
+punix_list_tests() {
+	find "$1" -maxdepth 1 -type f -perm -u+x -printf '%f\n' | sort
+}
+
+# punix_check_static FILE: fail unless FILE is a statically linked ELF
+# (the initramfs has no libc).
+punix_check_static() {
+	if readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'; then
+		bad "$1 is dynamically linked; the VM has no libc"
+		return 1
+	fi
+}
+
+# punix_mkinitramfs OUT INIT [SRC:DEST]...
+#
+# Pack a gzip'd newc initramfs: busybox-static with one symlink per applet,
+# INIT as /init, and each SRC copied to DEST.
+punix_mkinitramfs() {
+	local out=$1 init=$2 root spec src dest applet busybox
+	shift 2
+
+	busybox=$(command -v busybox) || { bad "busybox is not installed"; return 1; }
+	punix_check_static "$busybox" || return 1
+
+	root=$(mktemp -d "$PUNIX_BUILD/initramfs.XXXXXX")
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,run}
+	cp "$busybox" "$root/bin/busybox"
+	for applet in $("$busybox" --list); do
+		[[ $applet == busybox ]] || ln -s busybox "$root/bin/$applet"
+	done
+	ln -s bin "$root/sbin"
+	install -m 0755 "$init" "$root/init"
+	for spec in "$@"; do
+		src=${spec%%:*} dest=${spec#*:}
+		mkdir -p "$root/$(dirname "$dest")"
+		cp -a "$src" "$root/$dest"
+	done
+	# The kernel opens /dev/console for init before devtmpfs is mounted.
+	mknod -m 0600 "$root/dev/console" c 5 1 2>/dev/null || true
+
+	(cd "$root" && find . -print0 | sort -z |
+		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$out"
+	rm -rf "$root"
+}
+
+# punix_qemu BZIMAGE INITRD OUTDIR [EXTRA_CMDLINE]
+#
+# Boot BZIMAGE with INITRD under TCG and wait for it to power off. Serial
+# ports, all written to files in OUTDIR:
+#   ttyS0 console.log   the kernel console
+#   ttyS1 results.log   what the guest reports (the results channel)
+#   ttyS2 dmesg.log     the guest's full kernel log, dumped at the end
+# No network, no disk. Returns QEMU's status (124: wall-clock timeout).
+punix_qemu() {
+	local bz=$1 initrd=$2 out=$3 extra=${4:-} rc=0
+	local cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic panic_on_warn=1"
+	cmdline+=" softlockup_panic=1 hung_task_panic=1 $extra"
+
+	rm -f "$out"/{console,results,dmesg}.log
+	timeout -k 10 "$PUNIX_VM_TIMEOUT" \
+		qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 2 \
+		-nodefaults -nographic -no-reboot -monitor none \
+		-kernel "$bz" -initrd "$initrd" -append "$cmdline" \
+		-serial "file:$out/console.log" \
+		-serial "file:$out/results.log" \
+		-serial "file:$out/dmesg.log" \
+		</dev/null >"$out/qemu.log" 2>&1 || rc=$?
+	# Serial output arrives with CRLF line ends.
+	local f
+	for f in console results dmesg; do
+		[[ -f $out/$f.log ]] && sed -i 's/\r$//' "$out/$f.log"
+	done
+	return "$rc"
+}
+
+# Kernel log lines that mean the kernel is unhappy, whatever the tests say.
+PUNIX_KERNEL_PROBLEMS='Oops|rcu: INFO:|detected stalls? on|BUG:|BUG [a-z0-9_-]+ \(|kernel BUG|WARNING:|Call Trace|Kernel panic|general protection fault|UBSAN:|KASAN:|KFENCE:|kmemleak: [0-9]+ new suspected|list_(add|del) corruption|refcount_t:|soft lockup|hard LOCKUP|blocked for more than|possible (circular|recursive) locking|inconsistent lock state|Unable to handle'
+
+# punix_kernel_problems FILE...: print the kernel log lines that match.
+punix_kernel_problems() {
+	local f
+	for f in "$@"; do
+		[[ -f $f ]] || continue
+		grep -E -- "$PUNIX_KERNEL_PROBLEMS" "$f" || true
+	done
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the selftests on one kernel in a VM.
+#
+#   scripts/vm.sh [--tests DIR] NAME [BZIMAGE KDIR]
+#
+# NAME is one of the kernels scripts/lib.sh knows (6.1, 6.12), or any name
+# when BZIMAGE and KDIR are given. Steps: build punix.ko against KDIR (W=1,
+# warnings fail), pack an initramfs with busybox, punix.ko and the test
+# programs (built from selftests/ unless --tests DIR names ready ones), boot
+# it under QEMU, and count what the guest reports on its results channel.
+#
+# Prints a summary, writes "<passed> <failed>" to build/NAME/counts and
+# exits non-zero if anything failed. Logs stay in build/NAME/.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() { die "usage: $0 [--tests DIR] NAME [BZIMAGE KDIR]"; }
+
+tests=
+while (($#)); do
+	case $1 in
+	--tests) tests=$(realpath "${2:?}"); shift 2 ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+done
+case $# in
+1) read -r name bz kdir < <(punix_kernel "$1") ;;
+3) name=$1 bz=$2 kdir=$3 ;;
+*) usage ;;
+esac
+[[ -n ${name:-} ]] || exit 1
+
+out=$PUNIX_BUILD/$name
+mkdir -p "$out"
+rm -f "$out/counts"
+passed=0 failed=0
+
+summary() {
+	echo "$passed $failed" >"$out/counts"
+	if ((failed)); then
+		bad "kernel $name: $passed passed, $failed failed   (logs: ${out#"$PUNIX_ROOT"/}/)"
+	else
+		good "kernel $name: $passed passed, $failed failed"
+	fi
+}
+
+release=$(basename "$bz")
+release=${release#vmlinuz-}
+say "kernel $name ($release)"
+
+# 1. The module, against this kernel's headers.
+t0=$(now)
+if punix_build_module "$name" "$kdir"; then
+	printf '  %-32s ok (%ds)\n' "build punix.ko W=1" $(($(now) - t0))
+	passed=$((passed + 1))
+else
+	printf '  %-32s FAILED\n' "build punix.ko W=1"
+	failed=$((failed + 1))
+	summary
+	exit 1
+fi
+
+# 2. The test programs: the same static binaries for every kernel.
+if [[ -z $tests ]]; then
+	tests=$PUNIX_BUILD/selftests
+	punix_build_selftests "$tests" || { failed=$((failed + 1)); summary; exit 1; }
+fi
+mapfile -t progs < <(punix_list_tests "$tests")
+((${#progs[@]})) || { bad "no test programs in $tests"; failed=$((failed + 1)); summary; exit 1; }
+files=("$out/mod/punix.ko:/punix.ko")
+for p in "${progs[@]}"; do
+	punix_check_static "$tests/$p" || { failed=$((failed + 1)); summary; exit 1; }
+	files+=("$tests/$p:/tests/$p")
+done
+printf '%s\n' "${progs[@]}" >"$out/LIST"
+cat >"$out/bench.conf" <<-EOF
+	PUNIX_PARAMS="${PUNIX_PARAMS:-}"
+	TEST_TIMEOUT=$PUNIX_TEST_TIMEOUT
+EOF
+files+=("$out/LIST:/tests/LIST" "$out/bench.conf:/bench.conf")
+punix_mkinitramfs "$out/initramfs.cpio.gz" "$PUNIX_ROOT/scripts/guest/check-init.sh" "${files[@]}"
+
+# 3. Boot. The guest powers off by itself; a timeout means it hung.
+t0=$(now)
+qrc=0
+punix_qemu "$bz" "$out/initramfs.cpio.gz" "$out" "${PUNIX_CMDLINE:-}" || qrc=$?
+vm_secs=$(($(now) - t0))
+if ((qrc == 124 || qrc == 137)); then
+	bad "  VM timed out after ${PUNIX_VM_TIMEOUT}s"
+elif ((qrc)); then
+	bad "  QEMU exited with status $qrc:"
+	sed 's/^/    /' "$out/qemu.log"
+fi
+
+# 4. Count.
+awk -v tests="${progs[*]}" -f "$PUNIX_ROOT/scripts/results.awk" \
+	"$out/results.log" >"$out/summary.txt" 2>&1 || true
+grep -v '^@@counts ' "$out/summary.txt" || true
+read -r _ p f < <(grep '^@@counts ' "$out/summary.txt" || echo "@@counts 0 1")
+passed=$((passed + p)) failed=$((failed + f))
+
+punix_kernel_problems "$out/console.log" "$out/dmesg.log" >"$out/problems.txt"
+if [[ -s $out/problems.txt ]]; then
+	printf '  %-32s FAILED\n' "kernel log clean"
+	failed=$((failed + 1))
+else
+	printf '  %-32s ok\n' "kernel log clean"
+	passed=$((passed + 1))
+fi
+printf '  (VM: %ds)\n' "$vm_secs"
+
+# 5. On failure, show what is needed to start debugging.
+if ((failed)); then
+	echo "  --- results channel (ttyS1), failed programs ---"
+	# The whole section of every program that had a failure.
+	mapfile -t bad_progs < <(awk '$1 != "@@counts" && / failed$/ && $(NF-1) != 0 { print $1 }' \
+		"$out/summary.txt")
+	for p in "${bad_progs[@]}"; do
+		awk -v p="$p" '
+			$0 == "@@punix test-begin " p { on = 1 }
+			on { print "    " $0; if (++n >= 200) { print "    ..."; exit } }
+			on && $1 == "@@punix" && $2 == "test-end" { exit }' "$out/results.log"
+	done
+	grep -E '^(@@punix (case|end)|# kmemleak)' "$out/results.log" | sed 's/^/    /' || true
+	if [[ -s $out/problems.txt ]]; then
+		echo "  --- kernel log: first problem and what follows ---"
+		first=$(head -n 1 "$out/problems.txt")
+		log=$out/console.log
+		grep -qF -- "$first" "$log" || log=$out/dmesg.log
+		grep -F -m 1 -B 2 -A 60 -- "$first" "$log" | sed 's/^/    /'
+	elif ! grep -q '^@@punix end$' "$out/results.log" 2>/dev/null; then
+		echo "  --- console (ttyS0), last 40 lines ---"
+		tail -n 40 "$out/console.log" 2>/dev/null | sed 's/^/    /'
+	fi
+fi
+
+summary
+((failed == 0))
