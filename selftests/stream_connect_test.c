@@ -864,4 +864,66 @@ TEST_F(connect, retry_after_failure)
 	close(l);
 }
 
+/*
+ * unix_listen(): growing the backlog wakes connectors blocked on the full
+ * queue (wake_up_interruptible_all(&peer_wait)), which then complete.
+ */
+TEST_F(connect, relisten_wakes_blocked_connect)
+{
+	char path[96];
+	pid_t pid;
+	int l, a;
+
+	TPATH(path, "l");
+	l = new_listener(self->family, path, 0);
+	a = new_client(self->family, path);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = socket(self->family, SOCK_STREAM, 0);
+
+		if (fd < 0)
+			_exit(98);
+		_exit(connect_path(fd, self->family, path) ? 100 + errno : 0);
+	}
+	sleep_ms(100);
+	ASSERT_TRUE(child_running(pid));
+	ASSERT_RET(0, listen(l, 4));
+	ASSERT_EQ(0, wait_child(pid));
+	close(a);
+	close(l);
+}
+
+/*
+ * A connect blocked on a full backlog is woken when the listener is closed;
+ * the retried lookup then finds a node with no socket: ECONNREFUSED.
+ */
+TEST_F(connect, listener_close_refuses_blocked_connect)
+{
+	char path[96];
+	pid_t pid;
+	int l, a;
+
+	TPATH(path, "l");
+	l = new_listener(self->family, path, 0);
+	a = new_client(self->family, path);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = socket(self->family, SOCK_STREAM, 0);
+		long r;
+
+		close(l);	/* only the parent may keep the listener alive */
+		if (fd < 0)
+			_exit(98);
+		r = connect_path(fd, self->family, path);
+		_exit(child_errno_code(r, errno, ECONNREFUSED));
+	}
+	sleep_ms(100);
+	ASSERT_TRUE(child_running(pid));
+	close(l);
+	ASSERT_EQ(0, wait_child(pid));
+	close(a);
+}
+
 TEST_HARNESS_MAIN

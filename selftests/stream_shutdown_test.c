@@ -441,4 +441,46 @@ TEST_F(shutdown, listener_shutdown_keeps_pending)
 	close(l);
 }
 
+/*
+ * unix_accept() on a listener with RCV_SHUTDOWN and nothing queued: the
+ * datagram wait reports "shut down" without an error, which unix_accept()
+ * turns into EINVAL; a non-blocking accept still says EAGAIN.
+ */
+TEST_F(shutdown, accept_on_shut_rd_listener)
+{
+	char path[96];
+	int l;
+
+	TPATH(path, "l");
+	l = new_listener(self->family, path, 4);
+	ASSERT_RET(0, shutdown(l, SHUT_RD));
+	ASSERT_ERRNO(EINVAL, accept(l, NULL, NULL));
+	ASSERT_EQ(0, set_nonblock(l));
+	ASSERT_ERRNO(EAGAIN, accept(l, NULL, NULL));
+	close(l);
+}
+
+/* shutdown(SHUT_RD) of a listener wakes a blocked accept() with EINVAL. */
+TEST_F(shutdown, listener_shut_rd_wakes_accept)
+{
+	char path[96];
+	pid_t pid;
+	int l;
+
+	TPATH(path, "l");
+	l = new_listener(self->family, path, 4);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		long r = accept(l, NULL, NULL);
+
+		_exit(child_errno_code(r, errno, EINVAL));
+	}
+	sleep_ms(100);
+	ASSERT_TRUE(child_running(pid));
+	ASSERT_RET(0, shutdown(l, SHUT_RD));
+	ASSERT_EQ(0, wait_child(pid));
+	close(l);
+}
+
 TEST_HARNESS_MAIN
