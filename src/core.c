@@ -31,8 +31,15 @@ MODULE_PARM_DESC(family, "Address family number to register (default "
 /* Queue length a new socket starts with, as net.unix.max_dgram_qlen. */
 #define PUNIX_DEFAULT_QLEN	10
 
+/* As AF_UNIX: one proto for stream sockets, one for message sockets. */
 static struct proto punix_stream_proto = {
 	.name		= "PUNIX-STREAM",
+	.owner		= THIS_MODULE,
+	.obj_size	= sizeof(struct punix_sock),
+};
+
+static struct proto punix_dgram_proto = {
+	.name		= "PUNIX",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct punix_sock),
 };
@@ -86,7 +93,9 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	struct punix_sock *u;
 	struct sock *sk;
 
-	sk = sk_alloc(net, punix_family, GFP_KERNEL, &punix_stream_proto, kern);
+	sk = sk_alloc(net, punix_family, GFP_KERNEL,
+		      type == SOCK_STREAM ? &punix_stream_proto :
+					    &punix_dgram_proto, kern);
 	if (!sk)
 		return ERR_PTR(-ENOMEM);
 
@@ -108,6 +117,7 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	mutex_init(&u->iolock);
 	mutex_init(&u->bindlock);
 	init_waitqueue_head(&u->peer_wait);
+	punix_peer_wake_init(sk);
 	init_waitqueue_head(&u->peer_wq.wait);
 	INIT_HLIST_NODE(&u->table_node);
 
@@ -128,6 +138,16 @@ static int punix_create(struct net *net, struct socket *sock, int protocol,
 	switch (sock->type) {
 	case SOCK_STREAM:
 		sock->ops = &punix_stream_ops;
+		break;
+	case SOCK_RAW:
+		/* As AF_UNIX: a raw socket is a datagram socket. */
+		sock->type = SOCK_DGRAM;
+		fallthrough;
+	case SOCK_DGRAM:
+		sock->ops = &punix_dgram_ops;
+		break;
+	case SOCK_SEQPACKET:
+		sock->ops = &punix_seqpacket_ops;
 		break;
 	default:
 		return -ESOCKTNOSUPPORT;
@@ -167,15 +187,19 @@ void punix_release_sock(struct sock *sk, bool embryo)
 	wake_up_interruptible_all(&u->peer_wait);
 
 	if (peer) {
-		bool unread = !skb_queue_empty(&sk->sk_receive_queue);
+		/* A connection ends for both sides; a datagram peer stays. */
+		if (sk->sk_type == SOCK_STREAM || sk->sk_type == SOCK_SEQPACKET) {
+			bool unread = !skb_queue_empty(&sk->sk_receive_queue);
 
-		punix_state_lock(peer);
-		WRITE_ONCE(peer->sk_shutdown, SHUTDOWN_MASK);
-		if (unread || embryo)
-			WRITE_ONCE(peer->sk_err, ECONNRESET);
-		punix_state_unlock(peer);
-		peer->sk_state_change(peer);
-		sk_wake_async(peer, SOCK_WAKE_WAITD, POLL_HUP);
+			punix_state_lock(peer);
+			WRITE_ONCE(peer->sk_shutdown, SHUTDOWN_MASK);
+			if (unread || embryo)
+				WRITE_ONCE(peer->sk_err, ECONNRESET);
+			punix_state_unlock(peer);
+			peer->sk_state_change(peer);
+			sk_wake_async(peer, SOCK_WAKE_WAITD, POLL_HUP);
+		}
+		punix_peer_wake_disconnect(sk, peer);
 		sock_put(peer);
 	}
 
@@ -201,6 +225,56 @@ int punix_release(struct socket *sock)
 
 	punix_release_sock(sk, false);
 	sock->sk = NULL;
+	return 0;
+}
+
+bool punix_recvq_full(const struct sock *sk)
+{
+	return skb_queue_len_lockless(&sk->sk_receive_queue) >
+	       READ_ONCE(sk->sk_max_ack_backlog);
+}
+
+/*
+ * Sleep until @other's receive queue has room, @other goes away, or @timeo
+ * runs out: connect() on a full listener, send() to a full datagram socket.
+ * Called with @other's state lock held; returns with it released.
+ */
+long punix_wait_for_peer(struct sock *other, long timeo)
+	__releases(&punix_sk(other)->lock)
+{
+	struct punix_sock *u = punix_sk(other);
+	bool sleep;
+	DEFINE_WAIT(wait);
+
+	prepare_to_wait_exclusive(&u->peer_wait, &wait, TASK_INTERRUPTIBLE);
+	sleep = !sock_flag(other, SOCK_DEAD) &&
+		!(other->sk_shutdown & RCV_SHUTDOWN) &&
+		punix_recvq_full(other);
+	punix_state_unlock(other);
+
+	if (sleep)
+		timeo = schedule_timeout(timeo);
+
+	finish_wait(&u->peer_wait, &wait);
+	return timeo;
+}
+
+/* Connect two new sockets of any type back to back. */
+int punix_socketpair(struct socket *socka, struct socket *sockb)
+{
+	struct sock *ska = socka->sk, *skb = sockb->sk;
+
+	sock_hold(ska);
+	sock_hold(skb);
+	punix_sk(ska)->peer = skb;
+	punix_sk(skb)->peer = ska;
+	punix_init_peercred(ska);
+	punix_init_peercred(skb);
+
+	ska->sk_state = TCP_ESTABLISHED;
+	skb->sk_state = TCP_ESTABLISHED;
+	socka->state = SS_CONNECTED;
+	sockb->state = SS_CONNECTED;
 	return 0;
 }
 
@@ -382,22 +456,32 @@ static int __init punix_init(void)
 	if (err)
 		return err;
 
+	err = proto_register(&punix_dgram_proto, 1);
+	if (err)
+		goto out_stream;
+
 	err = sock_register(&punix_family_ops);
 	if (err) {
 		if (err == -EEXIST)
 			pr_err("family %d is already registered; load with family=N for a free slot\n",
 			       punix_family);
-		proto_unregister(&punix_stream_proto);
-		return err;
+		goto out_dgram;
 	}
 
 	pr_info("registered family %d\n", punix_family);
 	return 0;
+
+out_dgram:
+	proto_unregister(&punix_dgram_proto);
+out_stream:
+	proto_unregister(&punix_stream_proto);
+	return err;
 }
 
 static void __exit punix_exit(void)
 {
 	sock_unregister(punix_family);
+	proto_unregister(&punix_dgram_proto);
 	proto_unregister(&punix_stream_proto);
 }
 

@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/path.h>
+#include <linux/poll.h>
 #include <linux/refcount.h>
 #include <linux/skbuff.h>
 #include <linux/un.h>
@@ -68,7 +69,8 @@ struct punix_sock {
 	spinlock_t		lock;		/* see above */
 	struct sock		*peer;
 	struct sock		*listener;	/* embryo: whose queue it is on */
-	wait_queue_head_t	peer_wait;	/* connect() waiting for backlog */
+	wait_queue_head_t	peer_wait;	/* senders waiting for queue room */
+	wait_queue_entry_t	peer_wake;	/* dgram.c: hooked on peer's */
 	struct socket_wq	peer_wq;	/* embryo's wq until accept() */
 	struct hlist_node	table_node;	/* address table, addr.c */
 };
@@ -137,6 +139,10 @@ int punix_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 int punix_shutdown(struct socket *sock, int how);
 int punix_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
 struct sock *punix_peer_get(struct sock *sk);
+bool punix_recvq_full(const struct sock *sk);
+long punix_wait_for_peer(struct sock *other, long timeo)
+	__releases(&punix_sk(other)->lock);
+int punix_socketpair(struct socket *socka, struct socket *sockb);
 bool punix_writable(const struct sock *sk, unsigned char state);
 void punix_init_peercred(struct sock *sk);
 void punix_copy_peercred(struct sock *sk, struct sock *from);
@@ -154,5 +160,17 @@ void punix_copy_addr(struct msghdr *msg, const struct sock *sk);
 
 /* stream.c */
 extern const struct proto_ops punix_stream_ops;
+extern const struct proto_ops punix_seqpacket_ops;
+
+/* dgram.c */
+extern const struct proto_ops punix_dgram_ops;
+int punix_seqpacket_sendmsg(struct socket *sock, struct msghdr *msg,
+			    size_t len);
+int punix_seqpacket_recvmsg(struct socket *sock, struct msghdr *msg,
+			    size_t size, int flags);
+__poll_t punix_dgram_poll(struct file *file, struct socket *sock,
+			  poll_table *wait);
+void punix_peer_wake_init(struct sock *sk);
+void punix_peer_wake_disconnect(struct sock *sk, struct sock *other);
 
 #endif /* _PUNIX_H */

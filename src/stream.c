@@ -25,12 +25,6 @@
 /* Largest skb a writer builds: a linear head plus up to 32 KiB of pages. */
 #define PUNIX_SKB_FRAGS_SZ	(PAGE_SIZE << get_order(32768))
 
-static bool punix_recvq_full(const struct sock *sk)
-{
-	return skb_queue_len_lockless(&sk->sk_receive_queue) >
-	       READ_ONCE(sk->sk_max_ack_backlog);
-}
-
 static int punix_stream_listen(struct socket *sock, int backlog)
 {
 	struct sock *sk = sock->sk;
@@ -53,30 +47,6 @@ static int punix_stream_listen(struct socket *sock, int backlog)
 out:
 	punix_state_unlock(sk);
 	return err;
-}
-
-/*
- * Sleep until @listener's queue has room, it goes away, or @timeo runs out.
- * Called with @listener's state lock held; returns with it released.
- */
-static long punix_wait_for_listener(struct sock *listener, long timeo)
-	__releases(&punix_sk(listener)->lock)
-{
-	struct punix_sock *u = punix_sk(listener);
-	bool sleep;
-	DEFINE_WAIT(wait);
-
-	prepare_to_wait_exclusive(&u->peer_wait, &wait, TASK_INTERRUPTIBLE);
-	sleep = !sock_flag(listener, SOCK_DEAD) &&
-		!(listener->sk_shutdown & RCV_SHUTDOWN) &&
-		punix_recvq_full(listener);
-	punix_state_unlock(listener);
-
-	if (sleep)
-		timeo = schedule_timeout(timeo);
-
-	finish_wait(&u->peer_wait, &wait);
-	return timeo;
 }
 
 static int punix_stream_connect(struct socket *sock, struct sockaddr *uaddr,
@@ -139,7 +109,7 @@ restart:
 		if (!timeo)
 			goto out_unlock;
 
-		timeo = punix_wait_for_listener(other, timeo);
+		timeo = punix_wait_for_peer(other, timeo);
 		err = sock_intr_errno(timeo);
 		if (signal_pending(current))
 			goto out;
@@ -147,7 +117,17 @@ restart:
 		goto restart;
 	}
 
-	/* A listener is never connected, so this cannot be a self-connect. */
+	/*
+	 * Only an unconnected socket may connect. Checked before taking our
+	 * own state lock: a listener connecting to itself would otherwise
+	 * take the lock it holds as @other.
+	 */
+	if (READ_ONCE(sk->sk_state) != TCP_CLOSE) {
+		err = READ_ONCE(sk->sk_state) == TCP_ESTABLISHED ?
+		      -EISCONN : -EINVAL;
+		goto out_unlock;
+	}
+
 	punix_state_lock_nested(sk);
 	if (sk->sk_state != TCP_CLOSE) {
 		err = sk->sk_state == TCP_ESTABLISHED ? -EISCONN : -EINVAL;
@@ -194,24 +174,6 @@ out:
 	if (other)
 		sock_put(other);
 	return err;
-}
-
-static int punix_stream_socketpair(struct socket *socka, struct socket *sockb)
-{
-	struct sock *ska = socka->sk, *skb = sockb->sk;
-
-	sock_hold(ska);
-	sock_hold(skb);
-	punix_sk(ska)->peer = skb;
-	punix_sk(skb)->peer = ska;
-	punix_init_peercred(ska);
-	punix_init_peercred(skb);
-
-	ska->sk_state = TCP_ESTABLISHED;
-	skb->sk_state = TCP_ESTABLISHED;
-	socka->state = SS_CONNECTED;
-	sockb->state = SS_CONNECTED;
-	return 0;
 }
 
 static int punix_stream_accept(struct socket *sock, struct socket *newsock,
@@ -376,7 +338,7 @@ redo:
 	do {
 		struct sk_buff *skb, *last;
 		unsigned int last_len;
-		int chunk;
+		int chunk, off;
 
 		punix_state_lock(sk);
 		if (sock_flag(sk, SOCK_DEAD)) {
@@ -385,11 +347,12 @@ redo:
 			break;
 		}
 
+		/* A peek starts @skip bytes into the queue: find that skb. */
+		off = skip;
 		last = skb_peek(&sk->sk_receive_queue);
 		skb = last;
-		/* With MSG_PEEK (or a peek offset) skip what was already seen. */
-		while (skb && skip >= punix_skb_len(skb)) {
-			skip -= punix_skb_len(skb);
+		while (skb && off >= punix_skb_len(skb)) {
+			off -= punix_skb_len(skb);
 			last = skb;
 			skb = skb_peek_next(skb, &sk->sk_receive_queue);
 		}
@@ -431,8 +394,8 @@ redo:
 			name_done = true;
 		}
 
-		chunk = min_t(unsigned int, punix_skb_len(skb) - skip, size);
-		if (skb_copy_datagram_msg(skb, PUNIX_CB(skb)->consumed + skip,
+		chunk = min_t(unsigned int, punix_skb_len(skb) - off, size);
+		if (skb_copy_datagram_msg(skb, PUNIX_CB(skb)->consumed + off,
 					  msg, chunk)) {
 			if (!copied)
 				copied = -EFAULT;
@@ -503,7 +466,7 @@ const struct proto_ops punix_stream_ops = {
 	.release	= punix_release,
 	.bind		= punix_bind,
 	.connect	= punix_stream_connect,
-	.socketpair	= punix_stream_socketpair,
+	.socketpair	= punix_socketpair,
 	.accept		= punix_stream_accept,
 	.getname	= punix_getname,
 	.poll		= punix_stream_poll,
@@ -512,6 +475,26 @@ const struct proto_ops punix_stream_ops = {
 	.shutdown	= punix_shutdown,
 	.sendmsg	= punix_stream_sendmsg,
 	.recvmsg	= punix_stream_recvmsg,
+	.mmap		= sock_no_mmap,
+	.set_peek_off	= sk_set_peek_off,
+};
+
+/* Connected as a stream socket is; moves messages as a datagram socket. */
+const struct proto_ops punix_seqpacket_ops = {
+	.family		= PUNIX_FAMILY_DEFAULT,
+	.owner		= THIS_MODULE,
+	.release	= punix_release,
+	.bind		= punix_bind,
+	.connect	= punix_stream_connect,
+	.socketpair	= punix_socketpair,
+	.accept		= punix_stream_accept,
+	.getname	= punix_getname,
+	.poll		= punix_dgram_poll,
+	.ioctl		= punix_ioctl,
+	.listen		= punix_stream_listen,
+	.shutdown	= punix_shutdown,
+	.sendmsg	= punix_seqpacket_sendmsg,
+	.recvmsg	= punix_seqpacket_recvmsg,
 	.mmap		= sock_no_mmap,
 	.set_peek_off	= sk_set_peek_off,
 };
