@@ -21,6 +21,12 @@ t_start=$(now)
 passed=0 failed=0
 results=()
 
+# Whatever happens, the last line is the count: if the bench itself breaks
+# (no network for apt, say), that is one more failure.
+summarized=0
+on_exit() { ((summarized)) || echo "$passed passed, $((failed + 1)) failed"; }
+trap on_exit EXIT
+
 # record NAME PASSED FAILED SECONDS
 record() {
 	passed=$((passed + $2)) failed=$((failed + $3))
@@ -35,6 +41,13 @@ if [[ -n ${PUNIX_KERNELS:-} ]]; then
 	kernel_list=$(awk -v want=" $PUNIX_KERNELS " 'index(want, " " $1 " ")' <<<"$kernel_list")
 	[[ -n $kernel_list ]] || die "PUNIX_KERNELS='$PUNIX_KERNELS' matches no kernel"
 fi
+
+# One snapshot of the module's sources for every kernel and for checkpatch,
+# so an edit made while the bench runs cannot give the kernels different code.
+export PUNIX_SRC=$PUNIX_BUILD/snapshot
+rm -rf "$PUNIX_SRC"
+mkdir -p "$PUNIX_SRC"
+cp -a Kbuild src include "$PUNIX_SRC/"
 
 # The selftests: if they do not build, every kernel still gets its module
 # built and then fails for having nothing to run.
@@ -51,12 +64,12 @@ fi
 
 say "checkpatch --strict"
 t0=$(now)
-mapfile -t sources < <(ls src/*.[ch] include/uapi/linux/*.h 2>/dev/null)
+mapfile -t sources < <(cd "$PUNIX_SRC" && ls src/*.[ch] include/uapi/linux/*.h 2>/dev/null)
 if ((${#sources[@]} == 0)); then
 	bad "  no sources to check"
 	record checkpatch 0 1 0
-elif perl "$PUNIX_KSRC/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
-	--no-summary -f "${sources[@]}" >"$PUNIX_BUILD/checkpatch.log" 2>&1; then
+elif (cd "$PUNIX_SRC" && perl "$PUNIX_KSRC/scripts/checkpatch.pl" --strict --no-tree \
+	--quiet --show-types --no-summary -f "${sources[@]}") >"$PUNIX_BUILD/checkpatch.log" 2>&1; then
 	echo "  ${#sources[@]} files clean"
 	record checkpatch 1 0 $(($(now) - t0))
 else
@@ -76,5 +89,6 @@ done <<<"$kernel_list"
 say "summary ($(($(now) - t_start))s)"
 printf '  %s\n' "${results[@]}"
 # The last line, plain (no colour) so CI can read it.
+summarized=1
 echo "$passed passed, $failed failed"
 ((failed == 0))

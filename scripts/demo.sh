@@ -44,7 +44,7 @@ punix_kernel_problems "$out/console.log" "$out/dmesg.log" >"$out/problems.txt"
 if [[ -s $out/problems.txt ]]; then
 	bad "the kernel complained:"
 	grep -F -m 1 -B 2 -A 40 -- "$(head -n 1 "$out/problems.txt")" \
-		"$out/console.log" "$out/dmesg.log" | sed 's/^/  /'
+		"$out/console.log" "$out/dmesg.log" | sed 's/^/  /' || true
 	ok=0
 fi
 if ((!ok)); then

@@ -98,14 +98,20 @@ punix_kernel() {
 #
 # Build punix.ko against KDIR in $PUNIX_BUILD/NAME/mod, a private copy of
 # the sources, so builds for different kernels never share objects. W=1,
-# and any compiler or modpost warning fails the build.
+# and any compiler or modpost warning fails the build. The sources come
+# from $PUNIX_SRC if set (a snapshot), else from the work tree.
 punix_build_module() {
 	local name=$1 kdir=$2
 	local dir=$PUNIX_BUILD/$name/mod log=$PUNIX_BUILD/$name/module-build.log
 
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	cp -a "$PUNIX_ROOT/Kbuild" "$PUNIX_ROOT/src" "$PUNIX_ROOT/include" "$dir/"
+	# The sources only: objects left by an in-tree "make" were built
+	# against some other kernel.
+	tar -C "${PUNIX_SRC:-$PUNIX_ROOT}" -cf - --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+		--exclude='.*.d' --exclude='*.symvers' --exclude='*.order' \
+		Kbuild src include | tar -C "$dir" -xf -
 
 	if ! make -C "$kdir" M="$dir" W=1 -j"$(nproc)" modules >"$log" 2>&1; then
 		bad "punix.ko build failed for $name:"
@@ -171,6 +177,9 @@ punix_mkinitramfs() {
 	punix_check_static "$busybox" || return 1
 
 	root=$(mktemp -d "$PUNIX_BUILD/initramfs.XXXXXX")
+	# mktemp made it 0700; as the guest's / it must let everyone through
+	# (tests drop to uid 65534).
+	chmod 0755 "$root"
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,run}
 	cp "$busybox" "$root/bin/busybox"
 	for applet in $("$busybox" --list); do

@@ -115,23 +115,14 @@ printf '  (VM: %ds)\n' "$vm_secs"
 
 # 5. On failure, show what is needed to start debugging.
 if ((failed)); then
-	echo "  --- results channel (ttyS1), failed programs ---"
-	# The whole section of every program that had a failure.
-	mapfile -t bad_progs < <(awk '$1 != "@@counts" && / failed$/ && $(NF-1) != 0 { print $1 }' \
-		"$out/summary.txt")
-	for p in "${bad_progs[@]}"; do
-		awk -v p="$p" '
-			$0 == "@@punix test-begin " p { on = 1 }
-			on { print "    " $0; if (++n >= 200) { print "    ..."; exit } }
-			on && $1 == "@@punix" && $2 == "test-end" { exit }' "$out/results.log"
-	done
-	grep -E '^(@@punix (case|end)|# kmemleak)' "$out/results.log" | sed 's/^/    /' || true
+	echo "  --- results channel (ttyS1): what failed ---"
+	awk -f "$PUNIX_ROOT/scripts/failures.awk" "$out/results.log" 2>/dev/null | head -n 400 || true
 	if [[ -s $out/problems.txt ]]; then
 		echo "  --- kernel log: first problem and what follows ---"
 		first=$(head -n 1 "$out/problems.txt")
 		log=$out/console.log
 		grep -qF -- "$first" "$log" || log=$out/dmesg.log
-		grep -F -m 1 -B 2 -A 60 -- "$first" "$log" | sed 's/^/    /'
+		grep -F -m 1 -B 2 -A 60 -- "$first" "$log" | sed 's/^/    /' || true
 	elif ! grep -q '^@@punix end$' "$out/results.log" 2>/dev/null; then
 		echo "  --- console (ttyS0), last 40 lines ---"
 		tail -n 40 "$out/console.log" 2>/dev/null | sed 's/^/    /'
