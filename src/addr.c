@@ -189,6 +189,18 @@ out:
 	return err;
 }
 
+/*
+ * A socket that passes credentials must have a name for the receiver to see:
+ * connect() and sendmsg() give an unbound one an autobind name first.
+ */
+int punix_maybe_autobind(struct socket *sock)
+{
+	if (!test_bit(SOCK_PASSCRED, &sock->flags) || punix_get_addr(sock->sk))
+		return 0;
+
+	return punix_autobind(sock->sk);
+}
+
 static int punix_bind_abstract(struct sock *sk, struct punix_address *addr)
 {
 	struct punix_sock *u = punix_sk(sk);

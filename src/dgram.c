@@ -183,11 +183,9 @@ static int punix_dgram_connect(struct socket *sock, struct sockaddr *addr,
 	if (err)
 		return err;
 
-	if (test_bit(SOCK_PASSCRED, &sock->flags) && !punix_get_addr(sk)) {
-		err = punix_autobind(sk);
-		if (err)
-			return err;
-	}
+	err = punix_maybe_autobind(sock);
+	if (err)
+		return err;
 
 restart:
 	other = punix_find_other(sock_net(sk), sunaddr, addr_len, sk->sk_type);
@@ -318,11 +316,9 @@ static int punix_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 			return -ENOTCONN;
 	}
 
-	if (test_bit(SOCK_PASSCRED, &sock->flags) && !punix_get_addr(sk)) {
-		err = punix_autobind(sk);
-		if (err)
-			goto out;
-	}
+	err = punix_maybe_autobind(sock);
+	if (err)
+		goto out;
 
 	err = -EMSGSIZE;
 	if (len > READ_ONCE(sk->sk_sndbuf) - 32)

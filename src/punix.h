@@ -150,6 +150,7 @@ void punix_copy_peercred(struct sock *sk, struct sock *from);
 /* addr.c */
 int punix_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
 int punix_autobind(struct sock *sk);
+int punix_maybe_autobind(struct socket *sock);
 int punix_validate_addr(const struct sockaddr_un *sunaddr, int addr_len);
 struct sock *punix_find_other(struct net *net, struct sockaddr_un *sunaddr,
 			      int addr_len, int type);

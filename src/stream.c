@@ -64,11 +64,9 @@ static int punix_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 	if (err)
 		return err;
 
-	if (test_bit(SOCK_PASSCRED, &sock->flags) && !punix_get_addr(sk)) {
-		err = punix_autobind(sk);
-		if (err)
-			return err;
-	}
+	err = punix_maybe_autobind(sock);
+	if (err)
+		return err;
 
 	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
 
