@@ -30,7 +30,7 @@ trap on_exit EXIT
 # record NAME PASSED FAILED SECONDS
 record() {
 	passed=$((passed + $2)) failed=$((failed + $3))
-	results+=("$(printf '%-12s %4d passed, %d failed  (%ds)' "$1" "$2" "$3" "$4")")
+	results+=("$(printf '%-18s %4d passed, %d failed  (%ds)' "$1" "$2" "$3" "$4")")
 }
 
 say "dependencies"

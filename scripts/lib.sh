@@ -32,20 +32,18 @@ die()  { bad "error: $*" >&2; exit 1; }
 # now: seconds since the epoch, for timing steps.
 now() { date +%s; }
 
-# punix_latest_release GLOB [EXCLUDE_GLOB]
+# punix_latest_release REGEX
 #
-# Print the newest kernel release R matching GLOB for which both
-# /boot/vmlinuz-R and /lib/modules/R/build exist. Nothing is hard-coded
+# Print the newest kernel release R matching the extended REGEX for which
+# both /boot/vmlinuz-R and /lib/modules/R/build exist. Nothing is hard-coded
 # beyond the series: Debian bumps the ABI number (6.1.0-56 -> 6.1.0-57).
 punix_latest_release() {
-	local glob=$1 exclude=${2:-} dir rel
+	local regex=$1 dir rel
 	local -a found=()
 
-	for dir in /lib/modules/$glob; do
-		[[ -d $dir ]] || continue
+	for dir in /lib/modules/*; do
 		rel=${dir##*/}
-		# shellcheck disable=SC2053 # $exclude is a glob on purpose
-		[[ -n $exclude && $rel == $exclude ]] && continue
+		[[ $rel =~ $regex ]] || continue
 		[[ -r /boot/vmlinuz-$rel && -f $dir/build/Makefile ]] || continue
 		found+=("$rel")
 	done
@@ -60,11 +58,11 @@ punix_latest_release() {
 punix_kernels() {
 	local rel
 
-	rel=$(punix_latest_release '6.1.0-*-amd64' '*-cloud-amd64') ||
+	rel=$(punix_latest_release '^6\.1\.0-[0-9]+-amd64$') ||
 		die "no Debian 6.1 kernel with headers (run scripts/deps.sh)"
 	echo "6.1 /boot/vmlinuz-$rel /lib/modules/$rel/build"
 
-	rel=$(punix_latest_release '6.12.*-cloud-amd64') ||
+	rel=$(punix_latest_release '^6\.12\.[0-9]+.*-cloud-amd64$') ||
 		die "no Debian 6.12 cloud kernel with headers (run scripts/deps.sh)"
 	echo "6.12 /boot/vmlinuz-$rel /lib/modules/$rel/build"
 

@@ -33,6 +33,8 @@ case $# in
 *) usage ;;
 esac
 [[ -n ${name:-} ]] || exit 1
+[[ -r $bz ]] || die "kernel $name: cannot read the kernel image '$bz'"
+[[ -f $kdir/Makefile ]] || die "kernel $name: '$kdir' is no kernel build tree"
 
 out=$PUNIX_BUILD/$name
 mkdir -p "$out"
@@ -48,9 +50,10 @@ summary() {
 	fi
 }
 
-release=$(basename "$bz")
-release=${release#vmlinuz-}
-say "kernel $name ($release)"
+case $bz in
+*/vmlinuz-*) say "kernel $name (${bz##*/vmlinuz-})" ;;
+*) say "kernel $name ($bz)" ;;
+esac
 
 # 1. The module, against this kernel's headers.
 t0=$(now)

@@ -83,8 +83,10 @@ rc=$?
 case_result rmmod $rc "$out"
 
 if [ -w $KMEMLEAK ]; then
-	# kmemleak only reports objects older than 5 s.
+	# kmemleak reports an object only once it is 5 s old and a second
+	# scan finds it unchanged and still unreferenced.
 	sleep 6
+	echo scan >$KMEMLEAK
 	echo scan >$KMEMLEAK
 	leaks=$(grep -c '^unreferenced object' $KMEMLEAK)
 	[ "$leaks" -eq 0 ]
