@@ -17,9 +17,9 @@ clean:
 	rm -rf build
 
 demo:
-	scripts/demo.sh
+	@scripts/demo.sh
 
 check:
-	scripts/check.sh
+	@scripts/check.sh
 
 .PHONY: all module clean demo check
