@@ -755,4 +755,77 @@ TEST_F(abstract, netns_same_name_bind)
 	close(l);
 }
 
+/*
+ * An autobound socket can listen; clients reach it by the autobound name,
+ * which both connected ends then report.
+ */
+TEST_F(abstract, autobound_listener)
+{
+	struct sockaddr_un an, sun;
+	socklen_t alen, len;
+	int l, c, s;
+
+	l = new_typed(SOCK_STREAM);
+	ASSERT_RET(0, bind_auto(l, self->family));
+	ASSERT_RET(0, listen(l, 2));
+	alen = sizeof(an);
+	ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&an, &alen));
+	ASSERT_TRUE(is_autoname(&an, alen));
+	c = new_typed(SOCK_STREAM);
+	ASSERT_RET(0, connect(c, (struct sockaddr *)&an, alen));
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	len = sizeof(sun);
+	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&sun, &len));
+	ASSERT_EQ(alen, len);
+	ASSERT_EQ(0, memcmp(&an, &sun, len));
+	len = sizeof(sun);
+	ASSERT_EQ(0, getsockname(s, (struct sockaddr *)&sun, &len));
+	ASSERT_EQ(alen, len);
+	ASSERT_EQ(0, memcmp(&an, &sun, len));
+	close(s);
+	close(c);
+	close(l);
+}
+
+#ifndef SIOCUNIXFILE
+#define SIOCUNIXFILE	(SIOCPROTOPRIVATE + 0)
+#endif
+
+/*
+ * SIOCUNIXFILE opens the socket's filesystem node: ENOENT for an abstract
+ * (or autobound, or unbound) socket, which has none; an O_PATH fd of the
+ * node for a pathname socket.
+ */
+TEST_F(abstract, siocunixfile)
+{
+	char name[64], path[96];
+	size_t n = mkname(name, sizeof(name), "file");
+	struct stat st, fst;
+	int a, u, au, p, fd;
+
+	a = abs_socket(SOCK_DGRAM, name, n, false);
+	u = new_typed(SOCK_DGRAM);
+	au = new_typed(SOCK_DGRAM);
+	ASSERT_RET(0, bind_auto(au, self->family));
+	TPATH(path, "p");
+	p = new_bound(SOCK_DGRAM, path);
+	ASSERT_ERRNO(ENOENT, ioctl(a, SIOCUNIXFILE, 0));
+	ASSERT_ERRNO(ENOENT, ioctl(u, SIOCUNIXFILE, 0));
+	ASSERT_ERRNO(ENOENT, ioctl(au, SIOCUNIXFILE, 0));
+	fd = ioctl(p, SIOCUNIXFILE, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(O_PATH, fcntl(fd, F_GETFL) & O_PATH);
+	ASSERT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD));
+	ASSERT_EQ(0, fstat(fd, &fst));
+	ASSERT_EQ(0, stat(path, &st));
+	ASSERT_EQ(st.st_ino, fst.st_ino);
+	ASSERT_EQ(st.st_dev, fst.st_dev);
+	close(fd);
+	close(a);
+	close(u);
+	close(au);
+	close(p);
+}
+
 TEST_HARNESS_MAIN

@@ -12,6 +12,8 @@
  */
 #include "msg_util.h"
 
+#include <linux/filter.h>
+
 PUNIX_FIXTURE(dgram);
 
 /* Datagrams that fit in a receive queue at the default max_dgram_qlen. */
@@ -1166,6 +1168,7 @@ TEST_F(dgram, siocinq_siocoutq)
 	char buf[16];
 	int sv[2], out;
 
+	/* EXPECT for SIOCINQ so that SIOCOUTQ is checked either way. */
 	ASSERT_EQ(0, socketpair(self->family, SOCK_DGRAM, 0, sv));
 	ASSERT_EQ(0, sock_inq(sv[1]));
 	ASSERT_EQ(0, sock_outq(sv[0]));
@@ -1175,11 +1178,11 @@ TEST_F(dgram, siocinq_siocoutq)
 	ASSERT_EQ(native_outq(5, 1), out);
 	ASSERT_RET(10, send(sv[0], big, 10, 0));
 	ASSERT_EQ(native_outq(5, 1) + native_outq(10, 1), sock_outq(sv[0]));
-	ASSERT_EQ(5, sock_inq(sv[1]));
+	EXPECT_EQ(5, sock_inq(sv[1]));
 	ASSERT_EQ(0, sock_outq(sv[1]));
 	ASSERT_EQ(0, sock_inq(sv[0]));
 	ASSERT_RET(5, recv(sv[1], buf, sizeof(buf), 0));
-	ASSERT_EQ(10, sock_inq(sv[1]));
+	EXPECT_EQ(10, sock_inq(sv[1]));
 	ASSERT_EQ(native_outq(10, 1), sock_outq(sv[0]));
 	ASSERT_RET(10, recv(sv[1], buf, sizeof(buf), 0));
 	ASSERT_EQ(0, sock_inq(sv[1]));
@@ -1314,6 +1317,247 @@ TEST_F(dgram, sendto_overrides_peer)
 	close(a);
 	close(b);
 	close(c);
+}
+
+/*
+ * SO_PEEK_OFF on datagrams: peeks start at the offset, which walks across
+ * whole datagrams and within one; a normal recv reads from the start of
+ * the head datagram and moves the offset back by its length.
+ */
+TEST_F(dgram, so_peek_off)
+{
+	struct sockaddr_un sun;
+	socklen_t len;
+	char buf[16];
+	int mflags, sv[2];
+
+	ASSERT_EQ(0, socketpair(self->family, SOCK_DGRAM, 0, sv));
+	ASSERT_EQ(-1, get_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF));
+	ASSERT_RET(3, send(sv[0], "abc", 3, 0));
+	ASSERT_RET(5, send(sv[0], "defgh", 5, 0));
+	ASSERT_EQ(0, set_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF, 0));
+	ASSERT_RET(3, recv(sv[1], buf, sizeof(buf), MSG_PEEK));
+	ASSERT_EQ(0, memcmp(buf, "abc", 3));
+	ASSERT_EQ(3, get_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF));
+	ASSERT_RET(5, recv(sv[1], buf, sizeof(buf), MSG_PEEK));
+	ASSERT_EQ(0, memcmp(buf, "defgh", 5));
+	ASSERT_EQ(8, get_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF));
+	ASSERT_ERRNO(EAGAIN, recv(sv[1], buf, sizeof(buf),
+				  MSG_PEEK | MSG_DONTWAIT));
+	ASSERT_RET(3, recv(sv[1], buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "abc", 3));
+	ASSERT_EQ(5, get_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF));
+	/* Inside a datagram: a short peek is MSG_TRUNC, the next continues. */
+	ASSERT_EQ(0, set_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF, 1));
+	ASSERT_RET(2, recv_msg(sv[1], buf, 2, MSG_PEEK, &sun, &len, &mflags));
+	ASSERT_EQ(0, memcmp(buf, "ef", 2));
+	ASSERT_EQ(MSG_TRUNC, mflags);
+	ASSERT_EQ(3, get_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF));
+	ASSERT_RET(2, recv_msg(sv[1], buf, sizeof(buf), MSG_PEEK, &sun, &len,
+			       &mflags));
+	ASSERT_EQ(0, memcmp(buf, "gh", 2));
+	ASSERT_EQ(0, mflags);
+	ASSERT_RET(5, recv(sv[1], buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "defgh", 5));
+	ASSERT_EQ(0, get_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF));
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/*
+ * A bad user buffer: send gives EFAULT and queues nothing; recv gives
+ * EFAULT and the datagram is gone (it was dequeued before the copy),
+ * unless it was only peeked.
+ */
+TEST_F(dgram, efault)
+{
+	char buf[8];
+	int sv[2];
+
+	ASSERT_EQ(0, socketpair(self->family, SOCK_DGRAM, 0, sv));
+	ASSERT_ERRNO(EFAULT, send(sv[0], (void *)8, 4, 0));
+	ASSERT_ERRNO(EAGAIN, recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT));
+	ASSERT_EQ(0, sock_outq(sv[0]));
+	ASSERT_RET(4, send(sv[0], "lost", 4, 0));
+	ASSERT_RET(4, send(sv[0], "kept", 4, 0));
+	ASSERT_ERRNO(EFAULT, recv(sv[1], (void *)8, 4, 0));
+	ASSERT_ERRNO(EFAULT, recv(sv[1], (void *)8, 4, MSG_PEEK));
+	ASSERT_RET(4, recv(sv[1], buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "kept", 4));
+	ASSERT_ERRNO(EAGAIN, recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT));
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* A classic BPF program returning @ret for every packet. */
+static int attach_ret_filter(int fd, unsigned int ret)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_RET | BPF_K, ret),
+	};
+	struct sock_fprog prog = { .len = 1, .filter = code };
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			  sizeof(prog));
+}
+
+/*
+ * The receiver's socket filter runs on every datagram: returning 0 drops
+ * it silently (the sender still sees success), returning n trims it to n
+ * bytes (no MSG_TRUNC: the datagram really is shorter).
+ */
+TEST_F(dgram, socket_filter_drop_and_trim)
+{
+	struct sockaddr_un sun;
+	socklen_t len;
+	char rp[96], buf[16];
+	int s, r, mflags;
+
+	TPATH(rp, "r");
+	r = new_bound(SOCK_DGRAM, rp);
+	s = new_typed(SOCK_DGRAM);
+	ASSERT_EQ(0, attach_ret_filter(r, 0));
+	ASSERT_RET(5, sendto_path(s, self->family, rp, "hello", 5, 0));
+	ASSERT_ERRNO(EAGAIN, recv(r, buf, sizeof(buf), MSG_DONTWAIT));
+	ASSERT_EQ(0, sock_outq(s));
+	ASSERT_EQ(0, attach_ret_filter(r, 2));
+	ASSERT_RET(5, sendto_path(s, self->family, rp, "hello", 5, 0));
+	EXPECT_EQ(2, sock_inq(r));
+	ASSERT_RET(2, recv_msg(r, buf, sizeof(buf), 0, &sun, &len, &mflags));
+	ASSERT_EQ(0, memcmp(buf, "he", 2));
+	ASSERT_EQ(0, mflags);
+	ASSERT_EQ(0, set_int_opt(r, SOL_SOCKET, SO_DETACH_FILTER, 0));
+	ASSERT_RET(5, sendto_path(s, self->family, rp, "hello", 5, 0));
+	ASSERT_RET(5, recv(r, buf, sizeof(buf), 0));
+	close(s);
+	close(r);
+}
+
+/*
+ * A send blocked on the full queue of its connected peer fails with
+ * ECONNREFUSED when the peer is closed meanwhile (then ENOTCONN).
+ */
+TEST_F(dgram, blocked_send_woken_by_receiver_close)
+{
+	char rp[96];
+	long t0;
+	pid_t pid;
+	int s, r, err;
+
+	TPATH(rp, "r");
+	r = new_bound(SOCK_DGRAM, rp);
+	s = new_typed(SOCK_DGRAM);
+	ASSERT_RET(0, connect_path(s, self->family, rp));
+	ASSERT_EQ(QLEN_FIT, fill_msgs(s, NULL, 0, 1, &err));
+	ASSERT_EQ(0, set_timeo(s, SO_SNDTIMEO, 5000));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* Holds the last reference to r, drops it by exiting. */
+		close(s);
+		sleep_ms(150);
+		_exit(0);
+	}
+	close(r);
+	t0 = now_ms();
+	ASSERT_ERRNO(ECONNREFUSED, send(s, "x", 1, 0));
+	ASSERT_LE(100, now_ms() - t0);
+	ASSERT_GT(4000, now_ms() - t0);
+	ASSERT_ERRNO(ENOTCONN, send(s, "x", 1, 0));
+	ASSERT_EQ(0, wait_child(pid));
+	ASSERT_EQ(0, sock_outq(s));
+	close(s);
+}
+
+/*
+ * A poll() waiting for POLLOUT on a sender whose connected peer is full
+ * is woken (POLLOUT) when the peer is closed.
+ */
+TEST_F(dgram, poll_woken_by_peer_close)
+{
+	char rp[96];
+	pid_t pid;
+	int s, r, err;
+
+	TPATH(rp, "r");
+	r = new_bound(SOCK_DGRAM, rp);
+	s = new_typed(SOCK_DGRAM);
+	ASSERT_RET(0, connect_path(s, self->family, rp));
+	ASSERT_EQ(QLEN_FIT, fill_msgs(s, NULL, 0, 1, &err));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct pollfd pfd = { .fd = s, .events = POLLOUT };
+
+		close(r);
+		if (poll(&pfd, 1, 5000) != 1)
+			_exit(90);
+		_exit(pfd.revents == POLLOUT ? 0 : 98);
+	}
+	sleep_ms(150);
+	ASSERT_TRUE(child_running(pid));
+	close(r);
+	ASSERT_EQ(0, wait_child(pid));
+	ASSERT_EQ(POLL_WR, poll_now(s));
+	ASSERT_ERRNO(ECONNREFUSED, send(s, "x", 1, 0));
+	close(s);
+}
+
+/*
+ * Memory charged to a sender (SIOCOUTQ) is released when the receiver
+ * is closed with the datagrams unread.
+ */
+TEST_F(dgram, outq_released_when_receiver_closes)
+{
+	char rp[96];
+	int s, r;
+
+	TPATH(rp, "r");
+	r = new_bound(SOCK_DGRAM, rp);
+	s = new_typed(SOCK_DGRAM);
+	ASSERT_RET(100, sendto_path(s, self->family, rp, big, 100, 0));
+	ASSERT_RET(200, sendto_path(s, self->family, rp, big, 200, 0));
+	ASSERT_LT(300, sock_outq(s));
+	close(r);
+	ASSERT_EQ(0, sock_outq(s));
+	ASSERT_EQ(POLL_WR, poll_now(s));
+	close(s);
+}
+
+/* sendmmsg()/recvmmsg(): one datagram per message, lengths kept. */
+TEST_F(dgram, sendmmsg_recvmmsg)
+{
+	char rb[3][8];
+	struct iovec siov[3] = {
+		{ .iov_base = "1", .iov_len = 1 },
+		{ .iov_base = "22", .iov_len = 2 },
+		{ .iov_base = "333", .iov_len = 3 },
+	};
+	struct iovec riov[3];
+	struct mmsghdr sm[3], rm[3];
+	int sv[2];
+
+	memset(sm, 0, sizeof(sm));
+	memset(rm, 0, sizeof(rm));
+	for (int i = 0; i < 3; i++) {
+		sm[i].msg_hdr.msg_iov = &siov[i];
+		sm[i].msg_hdr.msg_iovlen = 1;
+		riov[i].iov_base = rb[i];
+		riov[i].iov_len = sizeof(rb[i]);
+		rm[i].msg_hdr.msg_iov = &riov[i];
+		rm[i].msg_hdr.msg_iovlen = 1;
+	}
+	ASSERT_EQ(0, socketpair(self->family, SOCK_DGRAM, 0, sv));
+	ASSERT_RET(3, sendmmsg(sv[0], sm, 3, 0));
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ((unsigned int)i + 1, sm[i].msg_len);
+	ASSERT_RET(3, recvmmsg(sv[1], rm, 3, MSG_DONTWAIT, NULL));
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ((unsigned int)i + 1, rm[i].msg_len);
+		ASSERT_EQ(0, memcmp(rb[i], siov[i].iov_base, i + 1));
+	}
+	close(sv[0]);
+	close(sv[1]);
 }
 
 TEST_HARNESS_MAIN

@@ -10,6 +10,8 @@
  */
 #include "msg_util.h"
 
+#include <linux/filter.h>
+
 PUNIX_FIXTURE(seqpacket);
 
 static char big[256 * 1024];
@@ -1019,6 +1021,112 @@ TEST_F(seqpacket, msg_oob_eopnotsupp)
 	ASSERT_ERRNO(EOPNOTSUPP, recv(s, buf, sizeof(buf), MSG_OOB));
 	ASSERT_RET(1, recv(s, buf, sizeof(buf), 0));
 	ASSERT_EQ('y', buf[0]);
+	close(c);
+	close(s);
+}
+
+/* accept() copies SO_PASSCRED from the listener to the new socket. */
+TEST_F(seqpacket, accept_inherits_passcred)
+{
+	char lp[96];
+	int l, c1, c2, s1, s2;
+
+	TPATH(lp, "l");
+	l = new_typed_listener(SOCK_SEQPACKET, lp, 4);
+	c1 = new_typed(SOCK_SEQPACKET);
+	ASSERT_RET(0, connect_path(c1, self->family, lp));
+	s1 = accept(l, NULL, NULL);
+	ASSERT_LE(0, s1);
+	ASSERT_EQ(0, get_int_opt(s1, SOL_SOCKET, SO_PASSCRED));
+	ASSERT_EQ(0, set_int_opt(l, SOL_SOCKET, SO_PASSCRED, 1));
+	c2 = new_typed(SOCK_SEQPACKET);
+	ASSERT_RET(0, connect_path(c2, self->family, lp));
+	s2 = accept(l, NULL, NULL);
+	ASSERT_LE(0, s2);
+	ASSERT_EQ(1, get_int_opt(s2, SOL_SOCKET, SO_PASSCRED));
+	/* Not the connecting side's, and not retroactively. */
+	ASSERT_EQ(0, get_int_opt(c2, SOL_SOCKET, SO_PASSCRED));
+	ASSERT_EQ(0, get_int_opt(s1, SOL_SOCKET, SO_PASSCRED));
+	close(l);
+	close(c1);
+	close(c2);
+	close(s1);
+	close(s2);
+}
+
+/*
+ * Order of the send checks: a pending socket error first (even before
+ * the size check), then the size (EMSGSIZE, even to a dead peer), then
+ * the shutdown state (EPIPE).
+ */
+TEST_F(seqpacket, send_error_order)
+{
+	int c, s;
+
+	ASSERT_EQ(0, block_sigpipe());
+	seq_pair(&c, &s);
+	ASSERT_RET(1, send(c, "u", 1, 0));
+	close(s);
+	ASSERT_ERRNO(ECONNRESET, send(c, big, sizeof(big), 0));
+	ASSERT_ERRNO(EMSGSIZE, send(c, big, sizeof(big), 0));
+	ASSERT_ERRNO(EPIPE, send(c, big, 1, 0));
+	ASSERT_EQ(0, take_sigpipe());
+	close(c);
+}
+
+/*
+ * The receiving socket's filter applies to seqpacket records as to
+ * datagrams: 0 drops the record silently, n trims it to n bytes.
+ */
+TEST_F(seqpacket, socket_filter)
+{
+	struct sock_filter drop[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_filter trim[] = { BPF_STMT(BPF_RET | BPF_K, 3) };
+	struct sock_fprog pd = { .len = 1, .filter = drop };
+	struct sock_fprog pt = { .len = 1, .filter = trim };
+	char buf[16];
+	int c, s;
+
+	seq_pair(&c, &s);
+	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, &pd,
+				sizeof(pd)));
+	ASSERT_RET(6, send(c, "record", 6, 0));
+	ASSERT_ERRNO(EAGAIN, recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, &pt,
+				sizeof(pt)));
+	ASSERT_RET(6, send(c, "record", 6, 0));
+	ASSERT_RET(3, recv(s, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "rec", 3));
+	/* The other direction is not filtered. */
+	ASSERT_RET(6, send(s, "answer", 6, 0));
+	ASSERT_RET(6, recv(c, buf, sizeof(buf), 0));
+	close(c);
+	close(s);
+}
+
+/*
+ * SO_PEEK_OFF on seqpacket: peeks walk forward through the records, a
+ * normal recv reads the head record and moves the offset back.
+ */
+TEST_F(seqpacket, so_peek_off)
+{
+	char buf[16];
+	int c, s;
+
+	seq_pair(&c, &s);
+	ASSERT_RET(2, send(c, "ab", 2, 0));
+	ASSERT_RET(3, send(c, "cde", 3, 0));
+	ASSERT_EQ(0, set_int_opt(s, SOL_SOCKET, SO_PEEK_OFF, 1));
+	ASSERT_RET(1, recv(s, buf, sizeof(buf), MSG_PEEK));
+	ASSERT_EQ('b', buf[0]);
+	ASSERT_RET(3, recv(s, buf, sizeof(buf), MSG_PEEK));
+	ASSERT_EQ(0, memcmp(buf, "cde", 3));
+	ASSERT_EQ(5, get_int_opt(s, SOL_SOCKET, SO_PEEK_OFF));
+	ASSERT_RET(2, recv(s, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(buf, "ab", 2));
+	ASSERT_EQ(3, get_int_opt(s, SOL_SOCKET, SO_PEEK_OFF));
+	ASSERT_RET(3, recv(s, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, get_int_opt(s, SOL_SOCKET, SO_PEEK_OFF));
 	close(c);
 	close(s);
 }
