@@ -69,6 +69,7 @@ fi
 
 # 2. The test programs: the same static binaries for every kernel.
 if [[ -z $tests ]]; then
+	[[ -f $PUNIX_KSFT_INC/kselftest_harness.h ]] || "$PUNIX_ROOT/scripts/deps.sh"
 	tests=$PUNIX_BUILD/selftests
 	punix_build_selftests "$tests" || { failed=$((failed + 1)); summary; exit 1; }
 fi
