@@ -1097,4 +1097,1176 @@ STRESS_TEST(stress, stream_integrity)
 	stress_end(&st);
 }
 
+/* ------------------------------------------------------------------------
+ * msg_boundaries
+ *
+ * Receivers (rx) and senders (tx):
+ *   rx0 seqpacket socketpair     tx0, tx1 (two threads, one socket)
+ *   rx1 seqpacket, path          tx2 (child)
+ *   rx2 seqpacket, abstract      tx3 (child)
+ *   rx3 dgram bound to a path    tx6 connected; tx4, tx5 (child), tx9 sendto
+ *   rx4 dgram, abstract          tx7 (child) connected; tx4, tx5, tx9
+ *   rx5 dgram, autobound         tx4, tx5, tx9
+ *   rx6 dgram socketpair         tx8
+ * tx4, tx5 send to a random dgram receiver each time; tx9 also connects to
+ * one and disconnects (AF_UNSPEC) now and then.
+ */
+#define MSG_MAGIC	0x4d5347aau
+#define MSG_MAXLEN	16384
+#define NRX		7
+#define NTX		10
+
+struct msg_hdr {
+	uint32_t magic;
+	uint16_t sender;
+	uint16_t chan;		/* receiver index */
+	uint32_t seq;		/* per sender and receiver */
+	uint32_t len;		/* whole message */
+	uint32_t csum;		/* of the payload, seeded with seq */
+};
+
+#define MSG_MIN		sizeof(struct msg_hdr)
+
+struct mrx {
+	int fd;
+	int type;
+	struct sname name;
+	pthread_t th;
+};
+
+struct mtx {
+	int fd;
+	int type;
+	int target;		/* receiver, or -1: a random dgram one */
+	bool connected;		/* send() to its peer */
+	bool reconnect;		/* tx9 */
+	bool remote;		/* runs in the child */
+	bool owns_fd;		/* tx1 shares tx0's socket */
+	pthread_t th;
+};
+
+struct mb {
+	struct stress_shared *sh;
+	uint64_t seed;
+	struct mrx rx[NRX];
+	struct mtx tx[NTX];
+	atomic_uint sent[NTX][NRX];
+	atomic_int tx_done;
+	atomic_int done[NTX];
+	struct chaos_proc_arg chaos;
+};
+
+struct mb_arg {
+	struct mb *mb;
+	int idx;
+};
+
+static uint64_t msg_key(int sender, int chan, uint32_t seq)
+{
+	return ((uint64_t)(sender + 1) << 48) ^ ((uint64_t)(chan + 1) << 40) ^
+	       ((uint64_t)seq * 0x9e37ULL);
+}
+
+static const int dgram_rx[] = { 3, 4, 5 };
+
+static void *msg_sender(void *arg)
+{
+	struct mb_arg *a = arg;
+	struct mb *mb = a->mb;
+	struct stress_shared *sh = mb->sh;
+	struct mtx *t = &mb->tx[a->idx];
+	unsigned char *buf = malloc(MSG_MAXLEN);
+	uint32_t seq[NRX] = { 0 };
+	int connected_to = t->connected ? t->target : -1;
+	struct rng r;
+
+	if (!buf) {
+		sfail(sh, "out of memory");
+		goto done;
+	}
+	rng_init(&r, mb->seed, 4000 + a->idx);
+	if (t->owns_fd)
+		set_timeouts(t->fd, 1000, 10 + rng_below(&r, 200));
+
+	while (stress_running(sh)) {
+		struct msg_hdr *h = (struct msg_hdr *)buf;
+		int rx = t->target >= 0 ? t->target : dgram_rx[rng_below(&r, 3)];
+		uint32_t len = MSG_MIN + (rng_one_in(&r, 8) ?
+					  rng_below(&r, MSG_MAXLEN - MSG_MIN + 1) :
+					  rng_below(&r, 512));
+
+		if (t->reconnect && rng_one_in(&r, 16)) {
+			if (rng_one_in(&r, 3)) {
+				struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+
+				SC(sh, E_NONE, "dgram disconnect",
+				   connect(t->fd, &unspec, sizeof(unspec)));
+				connected_to = -1;
+			} else {
+				int to = dgram_rx[rng_below(&r, 3)];
+
+				if (SC(sh, E_NONE, "dgram reconnect",
+				       sconnect(t->fd, &mb->rx[to].name)) == 0)
+					connected_to = to;
+			}
+		}
+		if (connected_to >= 0)
+			rx = connected_to;
+
+		h->magic = MSG_MAGIC;
+		h->sender = a->idx;
+		h->chan = rx;
+		h->seq = seq[rx];
+		h->len = len;
+		pattern_fill(buf + MSG_MIN, len - MSG_MIN, msg_key(a->idx, rx, seq[rx]), 0);
+		h->csum = csum32(buf + MSG_MIN, len - MSG_MIN, seq[rx]);
+
+		for (;;) {
+			int flags = MSG_NOSIGNAL | (rng_one_in(&r, 2) ? MSG_DONTWAIT : 0);
+			long n;
+
+			if (stress_stopped(sh))
+				goto done;
+			if (now_ms() > sh->deadline + GRACE_MS) {
+				sfail(sh, "msg sender %d: stuck sending to rx%d", a->idx, rx);
+				goto done;
+			}
+			if (connected_to >= 0)
+				n = SC(sh, E(EAGAIN, EINTR), type_name(t->type),
+				       send(t->fd, buf, len, flags));
+			else
+				n = SC(sh, E(EAGAIN, EINTR), type_name(t->type),
+				       ssendto(t->fd, buf, len, flags, &mb->rx[rx].name));
+			if (n == (long)len)
+				break;
+			if (n >= 0) {
+				sfail(sh, "msg sender %d: %s send of %u bytes returned %ld",
+				      a->idx, type_name(t->type), len, n);
+				goto done;
+			}
+			if (errno != EAGAIN && errno != EINTR)
+				goto done;
+			if (errno == EAGAIN && (flags & MSG_DONTWAIT)) {
+				if (connected_to >= 0)
+					wait_fd(sh, t->fd, POLLOUT, 50, "msg sender poll");
+				else
+					sleep_ms(1);
+			}
+		}
+		seq[rx]++;
+		atomic_store(&mb->sent[a->idx][rx], seq[rx]);
+	}
+done:
+	free(buf);
+	atomic_store(&mb->done[a->idx], 1);
+	atomic_fetch_add(&mb->tx_done, 1);
+	return NULL;
+}
+
+/* Check a received (possibly truncated) message; returns its sender or -1. */
+static int msg_verify(struct mb *mb, int rxi, const unsigned char *buf,
+		      long copied, long full, uint32_t *expect)
+{
+	struct stress_shared *sh = mb->sh;
+	struct msg_hdr h;
+	long bad;
+
+	if (copied < (long)MSG_MIN) {
+		sfail(sh, "rx%d: message of %ld bytes, shorter than a header", rxi, copied);
+		return -1;
+	}
+	memcpy(&h, buf, sizeof(h));
+	if (h.magic != MSG_MAGIC || h.sender >= NTX || h.chan != rxi) {
+		sfail(sh, "rx%d: corrupt header: magic %#x sender %u chan %u",
+		      rxi, h.magic, h.sender, h.chan);
+		return -1;
+	}
+	if (full >= 0 && h.len != full) {
+		sfail(sh, "rx%d: message from tx%u seq %u is %u bytes, recv reported %ld (boundary lost)",
+		      rxi, h.sender, h.seq, h.len, full);
+		return -1;
+	}
+	if (h.seq != expect[h.sender]) {
+		sfail(sh, "rx%d: from tx%u got seq %u, want %u (%s)", rxi, h.sender,
+		      h.seq, expect[h.sender],
+		      h.seq < expect[h.sender] ? "duplicated or reordered" : "lost");
+		return -1;
+	}
+	bad = pattern_check(buf + MSG_MIN, copied - MSG_MIN,
+			    msg_key(h.sender, rxi, h.seq), 0);
+	if (bad >= 0 || (copied == (long)h.len &&
+			 csum32(buf + MSG_MIN, h.len - MSG_MIN, h.seq) != h.csum)) {
+		sfail(sh, "rx%d: message tx%u seq %u (len %u) corrupt at payload byte %ld",
+		      rxi, h.sender, h.seq, h.len, bad);
+		return -1;
+	}
+	expect[h.sender]++;
+	atomic_fetch_add_explicit(&sh->msgs, 1, memory_order_relaxed);
+	return h.sender;
+}
+
+/* A seqpacket receiver may see EOF only once all its senders are done. */
+static bool msg_eof_ok(struct mb *mb, int rxi)
+{
+	int i;
+
+	if (mb->rx[rxi].type != SOCK_SEQPACKET)
+		return false;
+	for (i = 0; i < NTX; i++)
+		if (mb->tx[i].target == rxi && !atomic_load(&mb->done[i]))
+			return false;
+	return true;
+}
+
+static void *msg_receiver(void *arg)
+{
+	struct mb_arg *a = arg;
+	struct mb *mb = a->mb;
+	struct stress_shared *sh = mb->sh;
+	struct mrx *x = &mb->rx[a->idx];
+	unsigned char *buf = malloc(MSG_MAXLEN), *buf2 = malloc(MSG_MAXLEN);
+	uint32_t expect[NTX] = { 0 };
+	const char *tn = type_name(x->type);
+	bool draining = false;
+	struct rng r;
+	int i;
+
+	if (!buf || !buf2) {
+		sfail(sh, "out of memory");
+		goto out;
+	}
+	rng_init(&r, mb->seed, 5000 + a->idx);
+	set_timeouts(x->fd, 10 + rng_below(&r, 100), 1000);
+
+	for (;;) {
+		int mode = rng_below(&r, 6), flags = 0, inq = -1;
+		struct iovec iov;
+		struct msghdr mh;
+		long n, m;
+
+		if (stress_stopped(sh))
+			goto out;
+		if (now_ms() > sh->deadline + GRACE_MS) {
+			sfail(sh, "rx%d: not drained %d ms after the deadline", a->idx, GRACE_MS);
+			goto out;
+		}
+		/* All senders done: what is queued now is all there is. */
+		if (!draining && atomic_load(&mb->tx_done) == NTX)
+			draining = true;
+		if (draining || rng_one_in(&r, 2))
+			flags = MSG_DONTWAIT;
+
+		switch (mode) {
+		case 0:	/* SIOCINQ first: the next datagram's size */
+			if (SC(sh, E_NONE, tn, ioctl(x->fd, SIOCINQ, &inq)) < 0)
+				goto out;
+			atomic_fetch_add_explicit(&sh->cnt[C_INQ], 1, memory_order_relaxed);
+			/* fall through */
+		default:
+			n = SC(sh, E(EAGAIN, EINTR), tn,
+			       recv(x->fd, buf, MSG_MAXLEN, flags));
+			if (n == 0 && msg_eof_ok(mb, a->idx))
+				goto eof;
+			if (n >= 0 && inq > 0 &&
+			    (x->type == SOCK_DGRAM ? n != inq : n > inq)) {
+				sfail(sh, "rx%d (%s): SIOCINQ said %d, the next message has %ld bytes",
+				      a->idx, tn, inq, n);
+				goto out;
+			}
+			if (n >= 0 && msg_verify(mb, a->idx, buf, n, n, expect) < 0)
+				goto out;
+			break;
+		case 1:	/* MSG_PEEK, then the same message */
+			n = SC(sh, E(EAGAIN, EINTR), tn,
+			       recv(x->fd, buf, MSG_MAXLEN, flags | MSG_PEEK));
+			if (n == 0 && msg_eof_ok(mb, a->idx))
+				goto eof;
+			if (n < 0)
+				break;
+			m = SC(sh, E_NONE, tn, recv(x->fd, buf2, MSG_MAXLEN, MSG_DONTWAIT));
+			atomic_fetch_add_explicit(&sh->cnt[C_PEEKS], 1, memory_order_relaxed);
+			if (m != n || memcmp(buf, buf2, n)) {
+				sfail(sh, "rx%d (%s): peeked %ld bytes, then read %ld%s",
+				      a->idx, tn, n, m, m == n ? " different bytes" : "");
+				goto out;
+			}
+			if (msg_verify(mb, a->idx, buf, n, n, expect) < 0)
+				goto out;
+			break;
+		case 2:	/* too small a buffer: truncated, MSG_TRUNC set, consumed */
+		case 3:	/* MSG_TRUNC asked: the real length, a truncated copy */
+			memset(&mh, 0, sizeof(mh));
+			iov.iov_base = buf;
+			iov.iov_len = MSG_MIN + rng_below(&r, 64);
+			mh.msg_iov = &iov;
+			mh.msg_iovlen = 1;
+			if (mode == 3)
+				flags |= MSG_TRUNC;
+			n = SC(sh, E(EAGAIN, EINTR), tn, recvmsg(x->fd, &mh, flags));
+			if (n == 0 && msg_eof_ok(mb, a->idx))
+				goto eof;
+			if (n < 0)
+				break;
+			{
+				long copied = n < (long)iov.iov_len ? n : (long)iov.iov_len;
+				struct msg_hdr h;
+
+				memcpy(&h, buf, sizeof(h));
+				if (mode == 2 && n != (long)(h.len < iov.iov_len ? h.len : iov.iov_len)) {
+					sfail(sh, "rx%d (%s): recvmsg into %zu bytes returned %ld for a %u-byte message",
+					      a->idx, tn, iov.iov_len, n, h.len);
+					goto out;
+				}
+				if (!!(mh.msg_flags & MSG_TRUNC) != (h.len > iov.iov_len)) {
+					sfail(sh, "rx%d (%s): %u-byte message into %zu bytes: msg_flags %#x",
+					      a->idx, tn, h.len, iov.iov_len, mh.msg_flags);
+					goto out;
+				}
+				if (h.len > iov.iov_len)
+					atomic_fetch_add_explicit(&sh->cnt[C_TRUNC], 1,
+								  memory_order_relaxed);
+				if (msg_verify(mb, a->idx, buf, copied,
+					       mode == 3 ? n : -1, expect) < 0)
+					goto out;
+			}
+			break;
+		}
+		if (n < 0 && errno == EAGAIN && draining)
+			break;
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			goto out;
+		if (n < 0 && errno == EAGAIN && (flags & MSG_DONTWAIT))
+			wait_fd(sh, x->fd, POLLIN, 20, "receiver poll");
+	}
+
+	/*
+	 * Drained (or, for seqpacket, EOF after the senders closed): every
+	 * message every sender reported sent, nothing more.
+	 */
+eof:
+	for (i = 0; i < NTX; i++) {
+		uint32_t sent = atomic_load(&mb->sent[i][a->idx]);
+
+		if (expect[i] != sent) {
+			sfail(sh, "rx%d (%s): received %u messages from tx%d, it sent %u",
+			      a->idx, tn, expect[i], i, sent);
+			break;
+		}
+	}
+out:
+	free(buf);
+	free(buf2);
+	return NULL;
+}
+
+static struct mb_arg mb_args[NTX + NRX];
+
+static void msg_remote(void *arg)
+{
+	struct mb *mb = arg;
+	struct kicker kick = { 0 };
+	pthread_t chaos;
+	bool have_chaos;
+	int i;
+
+	for (i = 0; i < NRX; i++)
+		close(mb->rx[i].fd);
+	for (i = 0; i < NTX; i++)
+		if (!mb->tx[i].remote && mb->tx[i].owns_fd)
+			close(mb->tx[i].fd);
+	have_chaos = !pthread_create(&chaos, NULL, chaos_local, &mb->chaos);
+	for (i = 0; i < NTX; i++) {
+		if (!mb->tx[i].remote)
+			continue;
+		mb_args[i].mb = mb;
+		mb_args[i].idx = i;
+		if (pthread_create(&mb->tx[i].th, NULL, msg_sender, &mb_args[i]))
+			sfail(mb->sh, "cannot start a sender");
+	}
+	kicker_start(&kick, mb->sh, mb->seed ^ 55, 5);
+	for (i = 0; i < NTX; i++)
+		if (mb->tx[i].remote)
+			kicker_add(&kick, mb->tx[i].th);
+	kicker_stop(&kick);
+	for (i = 0; i < NTX; i++)
+		if (mb->tx[i].remote)
+			pthread_join(mb->tx[i].th, NULL);
+	if (have_chaos)
+		pthread_join(chaos, NULL);
+	for (i = 0; i < NTX; i++)
+		if (mb->tx[i].remote)
+			close(mb->tx[i].fd);
+}
+
+STRESS_TEST(stress, msg_boundaries)
+{
+	struct kicker kick = { 0 };
+	struct stress st;
+	struct names *names;
+	struct mb *mb;
+	char buf[128];
+	int i, a, b;
+
+	stress_begin(&st, "msg_boundaries");
+	names = names_new(self->family, self->dir, "mb");
+	ASSERT_NE(NULL, names);
+	mb = mmap(NULL, sizeof(*mb), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mb);
+	memset(mb, 0, sizeof(*mb));
+	mb->sh = st.sh;
+	mb->seed = st.seed;
+
+	/* Seqpacket connections: rx0..rx2 with tx0..tx3. */
+	for (i = 0; i < 3; i++) {
+		make_pair(SOCK_SEQPACKET, i, 10 + i, &a, &b);
+		mb->rx[i].fd = b;
+		mb->rx[i].type = SOCK_SEQPACKET;
+		mb->tx[i + (i > 0)].fd = a;
+	}
+	mb->tx[1].fd = mb->tx[0].fd;
+	for (i = 0; i < 4; i++) {
+		mb->tx[i].type = SOCK_SEQPACKET;
+		mb->tx[i].target = i ? i - 1 : 0;
+		mb->tx[i].connected = true;
+		mb->tx[i].owns_fd = i != 1;
+	}
+	mb->tx[2].remote = mb->tx[3].remote = true;
+
+	/* Bound dgram receivers rx3..rx5, and the dgram pair rx6/tx8. */
+	for (i = 3; i < 6; i++) {
+		mb->rx[i].type = SOCK_DGRAM;
+		mb->rx[i].fd = socket(self->family, SOCK_DGRAM, 0);
+		ASSERT_LE(0, mb->rx[i].fd);
+		if (i == 3) {
+			snprintf(buf, sizeof(buf), "%s/rx3", self->dir);
+			sname_path(&mb->rx[i].name, self->family, buf);
+			ASSERT_RET(0, sbind(mb->rx[i].fd, &mb->rx[i].name));
+		} else if (i == 4) {
+			sname_abstract(&mb->rx[i].name, self->family, "punix-stress-rx4");
+			ASSERT_RET(0, sbind(mb->rx[i].fd, &mb->rx[i].name));
+		} else {
+			ASSERT_RET(0, sname_autobind(mb->rx[i].fd, self->family,
+						     &mb->rx[i].name));
+		}
+	}
+	make_pair(SOCK_DGRAM, 0, 16, &a, &b);
+	mb->rx[6].fd = b;
+	mb->rx[6].type = SOCK_DGRAM;
+
+	for (i = 4; i < NTX; i++) {
+		struct mtx *t = &mb->tx[i];
+
+		t->type = SOCK_DGRAM;
+		t->owns_fd = true;
+		t->target = -1;
+		if (i == 8) {
+			t->fd = a;
+			t->target = 6;
+			t->connected = true;
+			continue;
+		}
+		t->fd = socket(self->family, SOCK_DGRAM, 0);
+		ASSERT_LE(0, t->fd);
+		if (i == 6 || i == 7) {
+			t->target = i - 3;
+			t->connected = true;
+			ASSERT_RET(0, sconnect(t->fd, &mb->rx[t->target].name));
+		}
+		if (i == 5 || i == 9)
+			ASSERT_RET(0, sname_autobind(t->fd, self->family, NULL));
+	}
+	mb->tx[5].remote = mb->tx[7].remote = true;
+	mb->tx[9].reconnect = true;
+
+	st.sh->deadline = now_ms() + st.seconds * 1000L;
+	mb->chaos.sh = st.sh;
+	mb->chaos.names = names;
+	mb->chaos.nthreads = 1;
+	mb->chaos.max_forks = 2;
+	mb->chaos.seed = st.seed ^ 0x33;
+
+	stress_proc(&st, "remote senders", msg_remote, mb);
+	for (i = 0; i < NTX; i++)
+		if (mb->tx[i].remote)
+			close(mb->tx[i].fd);
+	mb->chaos.seed = st.seed ^ 0x44;
+	stress_thread(&st, chaos_local, &mb->chaos);
+
+	for (i = 0; i < NRX; i++) {
+		mb_args[NTX + i].mb = mb;
+		mb_args[NTX + i].idx = i;
+		if (pthread_create(&mb->rx[i].th, NULL, msg_receiver, &mb_args[NTX + i]))
+			sfail(st.sh, "cannot start a receiver");
+	}
+	for (i = 0; i < NTX; i++) {
+		if (mb->tx[i].remote)
+			continue;
+		mb_args[i].mb = mb;
+		mb_args[i].idx = i;
+		if (pthread_create(&mb->tx[i].th, NULL, msg_sender, &mb_args[i]))
+			sfail(st.sh, "cannot start a sender");
+	}
+	kicker_start(&kick, st.sh, st.seed ^ 66, 5);
+	for (i = 0; i < NTX; i++)
+		if (!mb->tx[i].remote)
+			kicker_add(&kick, mb->tx[i].th);
+	for (i = 0; i < NRX; i++)
+		kicker_add(&kick, mb->rx[i].th);
+	kicker_stop(&kick);
+	for (i = 0; i < NTX; i++)
+		if (!mb->tx[i].remote)
+			pthread_join(mb->tx[i].th, NULL);
+	for (i = 0; i < NRX; i++)
+		pthread_join(mb->rx[i].th, NULL);
+	stress_wait(&st);
+
+	for (i = 0; i < NRX; i++)
+		close(mb->rx[i].fd);
+	for (i = 0; i < NTX; i++)
+		if (!mb->tx[i].remote && mb->tx[i].owns_fd)
+			close(mb->tx[i].fd);
+	munmap(mb, sizeof(*mb));
+	munmap(names, sizeof(*names));
+	stress_end(&st);
+}
+
+/* ------------------------------------------------------------------------
+ * errno_chaos: three processes of three threads and the test process with
+ * two, each on a socket pool of its own but all on the same names, plus
+ * children forked at random that use the sockets they inherit.
+ */
+STRESS_TEST(stress, errno_chaos)
+{
+	struct chaos_proc_arg procs[3], local;
+	struct stress st;
+	struct names *names;
+	int i;
+
+	stress_begin(&st, "errno_chaos");
+	names = names_new(self->family, self->dir, "ec");
+	ASSERT_NE(NULL, names);
+	st.sh->deadline = now_ms() + st.seconds * 1000L;
+
+	for (i = 0; i < 3; i++) {
+		procs[i].sh = st.sh;
+		procs[i].names = names;
+		procs[i].nthreads = 3;
+		procs[i].max_forks = 40;
+		procs[i].seed = st.seed + 100 * (i + 1);
+		stress_proc(&st, "chaos process", chaos_proc, &procs[i]);
+	}
+	local.sh = st.sh;
+	local.names = names;
+	local.nthreads = 2;
+	local.max_forks = 10;
+	local.seed = st.seed;
+	chaos_proc(&local);
+	stress_wait(&st);
+	if (!atomic_load(&st.sh->failed) && atomic_load(&st.sh->cnt[C_ACCEPTED]) == 0)
+		sfail(st.sh, "no connection was ever accepted: the chaos did not get far");
+	TH_LOG("accepted %ld, forked %ld, SO_PEERCRED reads %ld",
+	       atomic_load(&st.sh->cnt[C_ACCEPTED]), atomic_load(&st.sh->cnt[C_FORKS]),
+	       atomic_load(&st.sh->cnt[C_PEERCRED]));
+	munmap(names, sizeof(*names));
+	stress_end(&st);
+}
+
+/* ------------------------------------------------------------------------
+ * close_races: two processes, each running small scenarios of two or
+ * three threads until the deadline.  All fds of a scenario are made before
+ * its threads start, so a closed fd number is never reused under them.
+ */
+struct race {
+	struct stress_shared *sh;
+	struct rng r;
+	int type;
+	int x, y;		/* a connected pair, or x -> y for dgram */
+	int z;			/* a third socket, when needed */
+	struct sname yname;
+	int variant;
+	int delay_us;
+	atomic_int go;
+	atomic_int closed;	/* the racing close()/shutdown() returned */
+	long sent, rcvd;	/* bytes (stream) or messages */
+	int k;			/* items sent before the race (S4) */
+	const char *what;
+};
+
+static void race_start_wait(struct race *rc)
+{
+	while (!atomic_load(&rc->go))
+		sched_yield();
+}
+
+static void race_delay(struct race *rc)
+{
+	struct timespec ts = { 0, rc->delay_us * 1000L };
+
+	if (rc->delay_us)
+		nanosleep(&ts, NULL);
+}
+
+/* S1: send on x while y (its peer) is closed. */
+static void *s1_sender(void *arg)
+{
+	struct race *rc = arg;
+	struct stress_shared *sh = rc->sh;
+	static const int during_conn[] = { EAGAIN, EPIPE, ECONNRESET, 0 };
+	static const int after_conn[] = { EPIPE, ECONNRESET, 0 };
+	static const int during_dgram[] = { EAGAIN, ECONNREFUSED, ENOTCONN, 0 };
+	static const int after_dgram[] = { ECONNREFUSED, ENOTCONN, 0 };
+	bool conn = type_connected(rc->type);
+	const int *during = conn ? during_conn : during_dgram;
+	const int *after = conn ? after_conn : after_dgram;
+	unsigned char buf[1024];
+	int i, terminal = 0;
+
+	memset(buf, 'x', sizeof(buf));
+	race_start_wait(rc);
+	for (i = 0; i < 100000 && !stress_stopped(sh); i++) {
+		int c = atomic_load(&rc->closed);
+		int flags = MSG_NOSIGNAL | (rng_one_in(&rc->r, 4) ? 0 : MSG_DONTWAIT);
+		long n;
+
+		if (c) {
+			n = SC(sh, after, rc->what, send(rc->x, buf, sizeof(buf), flags));
+			if (n >= 0) {
+				sfail(sh, "%s: send succeeded after the peer's close() returned",
+				      rc->what);
+				return NULL;
+			}
+			/* stream/seqpacket: ECONNRESET once, then EPIPE forever */
+			if (++terminal == 2 || errno == EPIPE || errno == ENOTCONN)
+				break;
+			continue;
+		}
+		n = SC(sh, during, rc->what, send(rc->x, buf, 1 + rng_below(&rc->r, sizeof(buf)), flags));
+		if (n < 0 && errno != EAGAIN)
+			c = 1;	/* the close won already */
+		if (n < 0 && errno == EAGAIN)
+			sched_yield();
+	}
+	if (!terminal && !atomic_load(&sh->failed) && atomic_load(&rc->closed) &&
+	    i >= 100000)
+		sfail(sh, "%s: no terminal error after the peer was closed", rc->what);
+	return NULL;
+}
+
+static void *closer(void *arg)
+{
+	struct race *rc = arg;
+
+	race_start_wait(rc);
+	race_delay(rc);
+	SC(rc->sh, E_NONE, rc->what, close(rc->y));
+	rc->y = -1;
+	atomic_store(&rc->closed, 1);
+	return NULL;
+}
+
+/* S2: send records on x while another thread closes x; y reads them all. */
+static void *s2_sender(void *arg)
+{
+	struct race *rc = arg;
+	struct stress_shared *sh = rc->sh;
+	unsigned char buf[1024];
+	long off = 0, msgs = 0;
+
+	race_start_wait(rc);
+	while (!stress_stopped(sh)) {
+		int c = atomic_load(&rc->closed);
+		size_t len = 1 + rng_below(&rc->r, sizeof(buf));
+		long n;
+
+		if (rc->type == SOCK_STREAM)
+			pattern_fill(buf, len, 0x5252, off);
+		else
+			pattern_fill(buf, len, 0x5353 + msgs, 0);
+		n = SC(sh, c ? E(EBADF) : E(EAGAIN, EBADF), rc->what,
+		       send(rc->x, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL));
+		if (n > 0) {
+			if (rc->type == SOCK_STREAM) {
+				off += n;
+			} else if (n != (long)len) {
+				sfail(sh, "%s: message send of %zu returned %ld", rc->what, len, n);
+				break;
+			} else {
+				msgs++;
+			}
+			continue;
+		}
+		if (n < 0 && errno == EBADF)
+			break;
+		if (n == 0) {
+			sfail(sh, "%s: send returned 0", rc->what);
+			break;
+		}
+		sched_yield();
+	}
+	rc->sent = rc->type == SOCK_STREAM ? off : msgs;
+	return NULL;
+}
+
+static void *s2_closer(void *arg)
+{
+	struct race *rc = arg;
+
+	race_start_wait(rc);
+	race_delay(rc);
+	SC(rc->sh, E_NONE, rc->what, close(rc->x));
+	atomic_store(&rc->closed, 1);
+	return NULL;
+}
+
+/*
+ * Read y until EOF (stream, seqpacket) or, for dgram (no EOF), until the
+ * close happened and the queue is empty; rc->rcvd counts across calls.
+ */
+static void *s2_reader(void *arg)
+{
+	struct race *rc = arg;
+	struct stress_shared *sh = rc->sh;
+	bool dgram = rc->type == SOCK_DGRAM;
+	unsigned char buf[1024];
+	long t0 = 0;
+
+	race_start_wait(rc);
+	for (;;) {
+		bool closed = atomic_load(&rc->closed);
+		long n, bad;
+
+		if (stress_stopped(sh))
+			return NULL;
+		n = SC(sh, E(EAGAIN), rc->what,
+		       recv(rc->y, buf, sizeof(buf), dgram ? MSG_DONTWAIT : 0));
+		if (n < 0) {
+			if (dgram && closed)
+				break;
+			if (dgram)
+				wait_fd(sh, rc->y, POLLIN, 10, rc->what);
+			if (!t0)
+				t0 = now_ms();
+			else if (now_ms() - t0 > 15000) {
+				sfail(sh, "%s: reader saw no EOF 15 s after the close", rc->what);
+				return NULL;
+			}
+			continue;
+		}
+		if (n == 0) {
+			if (dgram) {
+				sfail(sh, "%s: empty datagram", rc->what);
+				return NULL;
+			}
+			break;
+		}
+		if (rc->type == SOCK_STREAM)
+			bad = pattern_check(buf, n, 0x5252, rc->rcvd);
+		else
+			bad = pattern_check(buf, n, 0x5353 + rc->rcvd, 0);
+		if (bad >= 0) {
+			sfail(sh, "%s: received data corrupt (item %ld, byte %ld)",
+			      rc->what, rc->rcvd, bad);
+			return NULL;
+		}
+		rc->rcvd += rc->type == SOCK_STREAM ? n : 1;
+	}
+	return NULL;
+}
+
+/* S3: poll x while y is closed or shut down, or (dgram) drained. */
+static void *s3_poller(void *arg)
+{
+	struct race *rc = arg;
+	struct stress_shared *sh = rc->sh;
+	struct pollfd pfd = { .fd = rc->x };
+	short want;
+	long n;
+
+	if (rc->type == SOCK_DGRAM) {
+		pfd.events = POLLOUT;
+		want = POLLOUT;
+	} else {
+		pfd.events = POLLIN | POLLRDHUP;
+		want = POLLIN | POLLRDHUP | (rc->variant == 1 ? 0 : POLLHUP);
+	}
+	race_start_wait(rc);
+	n = SC(sh, E_NONE, rc->what, poll(&pfd, 1, 15000));
+	if (n == 0)
+		sfail(sh, "%s: poll timed out: wakeup lost", rc->what);
+	else if (n == 1) {
+		/* Woken: wait for the racing call to return, then poll again. */
+		while (!atomic_load(&rc->closed))
+			sched_yield();
+		n = SC(sh, E_NONE, rc->what, poll(&pfd, 1, 0));
+		if (n != 1 || pfd.revents != want)
+			sfail(sh, "%s: poll revents %#x after the race, want %#x",
+			      rc->what, n == 1 ? pfd.revents : 0, want);
+	}
+	return NULL;
+}
+
+static void *s3_actor(void *arg)
+{
+	struct race *rc = arg;
+	unsigned char buf[64];
+
+	race_start_wait(rc);
+	race_delay(rc);
+	if (rc->type == SOCK_DGRAM) {
+		if (rc->variant == 0) {
+			SC(rc->sh, E_NONE, rc->what, close(rc->y));
+			rc->y = -1;
+		} else {
+			SC(rc->sh, E_NONE, rc->what,
+			   recv(rc->y, buf, sizeof(buf), MSG_DONTWAIT));
+		}
+	} else if (rc->variant == 0) {
+		SC(rc->sh, E_NONE, rc->what, close(rc->y));
+		rc->y = -1;
+	} else {
+		SC(rc->sh, E_NONE, rc->what,
+		   shutdown(rc->y, rc->variant == 1 ? SHUT_WR : SHUT_RDWR));
+	}
+	atomic_store(&rc->closed, 1);
+	return NULL;
+}
+
+/* S4: a blocked recv on x while x is shut (SHUT_RD) or y goes away. */
+static void *s4_receiver(void *arg)
+{
+	struct race *rc = arg;
+	struct stress_shared *sh = rc->sh;
+	unsigned char buf[256];
+	long got = 0, n;
+	int eofs = 0;
+
+	race_start_wait(rc);
+	while (eofs < 2 && !stress_stopped(sh)) {
+		n = SC(sh, E_NONE, rc->what, recv(rc->x, buf, sizeof(buf), 0));
+		if (n < 0) {
+			if (errno == EAGAIN)
+				sfail(sh, "%s: recv timed out after %ld of %d items: wakeup lost",
+				      rc->what, got, rc->k);
+			return NULL;
+		}
+		if (n == 0) {
+			eofs++;
+			continue;
+		}
+		if (eofs) {
+			sfail(sh, "%s: data after EOF", rc->what);
+			return NULL;
+		}
+		if (rc->type == SOCK_STREAM) {
+			if (pattern_check(buf, n, 0x5454, got) >= 0) {
+				sfail(sh, "%s: corrupt data", rc->what);
+				return NULL;
+			}
+			got += n;
+		} else {
+			if (n != 100 || pattern_check(buf, n, 0x5455 + got, 0) >= 0) {
+				sfail(sh, "%s: message %ld: %ld bytes or corrupt", rc->what, got, n);
+				return NULL;
+			}
+			got++;
+		}
+	}
+	if (!stress_stopped(sh) &&
+	    got != (rc->type == SOCK_STREAM ? rc->k * 100L : rc->k))
+		sfail(sh, "%s: received %ld, sent %d items", rc->what, got, rc->k);
+	return NULL;
+}
+
+static void *s4_actor(void *arg)
+{
+	struct race *rc = arg;
+	struct stress_shared *sh = rc->sh;
+	unsigned char buf[100];
+	int i;
+
+	race_start_wait(rc);
+	for (i = 0; i < rc->k; i++) {
+		if (rc->type == SOCK_STREAM)
+			pattern_fill(buf, 100, 0x5454, i * 100L);
+		else
+			pattern_fill(buf, 100, 0x5455 + i, 0);
+		if (SC(sh, E_NONE, rc->what, send(rc->y, buf, 100, MSG_NOSIGNAL)) != 100) {
+			sfail(sh, "%s: short send", rc->what);
+			break;
+		}
+	}
+	race_delay(rc);
+	switch (rc->variant) {
+	case 0:
+		SC(sh, E_NONE, rc->what, shutdown(rc->x, SHUT_RD));
+		break;
+	case 1:
+		SC(sh, E_NONE, rc->what, shutdown(rc->y, SHUT_WR));
+		break;
+	case 2:
+		SC(sh, E_NONE, rc->what, shutdown(rc->y, SHUT_RDWR));
+		break;
+	default:
+		SC(sh, E_NONE, rc->what, close(rc->y));
+		rc->y = -1;
+		break;
+	}
+	atomic_store(&rc->closed, 1);
+	return NULL;
+}
+
+/* S5: sendto a bound dgram socket while it is closed. */
+static void *s5_sender(void *arg)
+{
+	struct race *rc = arg;
+	struct stress_shared *sh = rc->sh;
+	unsigned char buf[200];
+	int i;
+
+	memset(buf, 'd', sizeof(buf));
+	race_start_wait(rc);
+	for (i = 0; i < 100000 && !stress_stopped(sh); i++) {
+		int c = atomic_load(&rc->closed);
+		long n;
+
+		n = SC(sh, c ? E(ECONNREFUSED) : E(EAGAIN, ECONNREFUSED), rc->what,
+		       ssendto(rc->x, buf, sizeof(buf), MSG_DONTWAIT, &rc->yname));
+		if (n >= 0 && c) {
+			sfail(sh, "%s: sendto succeeded after the receiver's close() returned",
+			      rc->what);
+			return NULL;
+		}
+		if (c)
+			return NULL;
+		if (n < 0)
+			sched_yield();
+	}
+	return NULL;
+}
+
+/* S6: connect to a listener while it is closed; then every connection is reset. */
+static void *s6_connector(void *arg)
+{
+	struct race *rc = arg;
+	struct stress_shared *sh = rc->sh;
+	int fds[16], n = 0, i;
+
+	race_start_wait(rc);
+	while (n < 16 && !stress_stopped(sh)) {
+		int c = atomic_load(&rc->closed);
+		int fd = SC(sh, E_NONE, rc->what, socket(sh->family, rc->type | SOCK_NONBLOCK, 0));
+		long r;
+
+		if (fd < 0)
+			break;
+		r = SC(sh, c ? E(ECONNREFUSED) : E(EAGAIN, ECONNREFUSED), rc->what,
+		       sconnect(fd, &rc->yname));
+		if (r == 0) {
+			if (c) {
+				sfail(sh, "%s: connect succeeded after the listener's close() returned",
+				      rc->what);
+				close(fd);
+				break;
+			}
+			fds[n++] = fd;
+			continue;
+		}
+		close(fd);
+		if (c)
+			break;
+		if (errno == EAGAIN)
+			sched_yield();
+	}
+	while (!atomic_load(&rc->closed))
+		sched_yield();
+	/* Never accepted, so reset: ECONNRESET once, then EOF, and EPIPE. */
+	for (i = 0; i < n; i++) {
+		char b;
+
+		if (SC(sh, E(ECONNRESET), rc->what, recv(fds[i], &b, 1, 0)) != -1 ||
+		    SC(sh, E_NONE, rc->what, recv(fds[i], &b, 1, 0)) != 0 ||
+		    SC(sh, E(EPIPE), rc->what, send(fds[i], "x", 1, MSG_NOSIGNAL)) != -1)
+			sfail(sh, "%s: connection %d of %d to a closed listener not reset",
+			      rc->what, i, n);
+		close(fds[i]);
+	}
+	rc->sent = n;
+	return NULL;
+}
+
+static const char *const race_names[] = {
+	"close peer vs send", "close vs send, then read all",
+	"poll vs close of peer", "shutdown vs blocked recv",
+	"sendto vs receiver close", "connect vs listener close",
+};
+
+static void race_once(struct stress_shared *sh, struct rng *r, int wid,
+		      unsigned int iter)
+{
+	void *(*fn[3])(void *) = { NULL, NULL, NULL };
+	struct race rc;
+	char what[96], path[96];
+	pthread_t th[3];
+	int scen = rng_below(r, 6), i, nth = 0, sv[2];
+	unsigned char buf[64];
+
+	memset(&rc, 0, sizeof(rc));
+	rc.sh = sh;
+	rng_init(&rc.r, rng_next(r), iter);
+	rc.x = rc.y = rc.z = -1;
+	rc.type = stress_types[rng_below(r, 3)];
+	rc.delay_us = rng_one_in(r, 3) ? 0 : rng_below(r, 2000);
+	if ((scen == 5) && rc.type == SOCK_DGRAM)
+		rc.type = SOCK_STREAM;
+	if (scen == 4)
+		rc.type = SOCK_DGRAM;
+	snprintf(what, sizeof(what), "%s (%s)", race_names[scen], type_name(rc.type));
+	rc.what = what;
+
+	if (scen == 4 || scen == 5 || (scen == 2 && rc.type == SOCK_DGRAM)) {
+		/* A bound y: a path or an abstract name. */
+		rc.y = SC(sh, E_NONE, what, socket(sh->family, rc.type, 0));
+		if (rc.y < 0)
+			return;
+		if (rng_one_in(r, 2)) {
+			snprintf(path, sizeof(path), "%s/r%d-%u", sh->dir, wid, iter);
+			sname_path(&rc.yname, sh->family, path);
+		} else {
+			char tag[64];
+
+			snprintf(tag, sizeof(tag), "punix-stress-r%d-%u", wid, iter);
+			sname_abstract(&rc.yname, sh->family, tag);
+			path[0] = '\0';
+		}
+		if (SC(sh, E_NONE, what, sbind(rc.y, &rc.yname)) < 0)
+			goto out;
+		if (scen == 5 && SC(sh, E_NONE, what, listen(rc.y, 4)) < 0)
+			goto out;
+		if (scen != 5) {
+			rc.x = SC(sh, E_NONE, what, socket(sh->family, SOCK_DGRAM, 0));
+			if (rc.x < 0)
+				goto out;
+		}
+	} else {
+		path[0] = '\0';
+		if (SC(sh, E_NONE, what, socketpair(sh->family, rc.type, 0, sv)) < 0)
+			return;
+		rc.x = sv[0];
+		rc.y = sv[1];
+	}
+	set_timeouts(rc.x >= 0 ? rc.x : rc.y, 15000, 50);
+	if (rc.y >= 0)
+		set_timeouts(rc.y, 15000, 50);
+
+	switch (scen) {
+	case 0:
+		fn[0] = s1_sender;
+		fn[1] = closer;
+		break;
+	case 1:
+		fn[0] = s2_sender;
+		fn[1] = s2_closer;
+		fn[2] = s2_reader;
+		break;
+	case 2:
+		rc.variant = rng_below(r, rc.type == SOCK_DGRAM ? 2 : 3);
+		if (rc.type == SOCK_DGRAM) {
+			long n;
+
+			/* x connected to y, y's queue full: x not writable. */
+			if (SC(sh, E_NONE, what, sconnect(rc.x, &rc.yname)) < 0)
+				goto out;
+			do {
+				n = SC(sh, E(EAGAIN), what,
+				       send(rc.x, buf, sizeof(buf), MSG_DONTWAIT));
+			} while (n > 0);
+		}
+		fn[0] = s3_poller;
+		fn[1] = s3_actor;
+		break;
+	case 3:
+		rc.variant = rng_below(r, rc.type == SOCK_DGRAM ? 1 : 4);
+		rc.k = rng_below(r, 4);
+		fn[0] = s4_receiver;
+		fn[1] = s4_actor;
+		break;
+	case 4:
+		fn[0] = s5_sender;
+		fn[1] = closer;
+		break;
+	case 5:
+		fn[0] = s6_connector;
+		fn[1] = closer;
+		break;
+	}
+	for (i = 0; i < 3 && fn[i]; i++) {
+		if (pthread_create(&th[i], NULL, fn[i], &rc)) {
+			sfail(sh, "%s: cannot start a thread", what);
+			break;
+		}
+		nth++;
+	}
+	atomic_store(&rc.go, 1);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	atomic_fetch_add_explicit(&sh->cnt[C_SCENARIOS], 1, memory_order_relaxed);
+
+	if (scen == 1 && !stress_stopped(sh)) {
+		/* What the dgram reader left: the sender is done now. */
+		if (rc.type == SOCK_DGRAM)
+			s2_reader(&rc);
+		if (rc.rcvd != rc.sent)
+			sfail(sh, "%s: %ld %s reported sent, %ld received", what,
+			      rc.sent, rc.type == SOCK_STREAM ? "bytes" : "messages", rc.rcvd);
+		atomic_fetch_add_explicit(rc.type == SOCK_STREAM ? &sh->bytes : &sh->msgs,
+					  rc.rcvd, memory_order_relaxed);
+		rc.x = -1;
+	}
+out:
+	if (rc.x >= 0)
+		close(rc.x);
+	if (rc.y >= 0)
+		close(rc.y);
+	if (path[0])
+		unlink(path);
+}
+
+struct race_proc_arg {
+	struct stress_shared *sh;
+	int id;
+};
+
+static void race_proc(void *arg)
+{
+	struct race_proc_arg *a = arg;
+	unsigned int iter = 0;
+	struct rng r;
+
+	rng_init(&r, a->sh->seed, 6000 + a->id);
+	while (stress_running(a->sh))
+		race_once(a->sh, &r, a->id, iter++);
+}
+
+STRESS_TEST(stress, close_races)
+{
+	struct race_proc_arg args[3];
+	struct stress st;
+	int i;
+
+	stress_begin(&st, "close_races");
+	st.sh->deadline = now_ms() + st.seconds * 1000L;
+	for (i = 0; i < 2; i++) {
+		args[i].sh = st.sh;
+		args[i].id = i;
+		stress_proc(&st, "race process", race_proc, &args[i]);
+	}
+	args[2].sh = st.sh;
+	args[2].id = 2;
+	race_proc(&args[2]);
+	stress_wait(&st);
+	TH_LOG("scenarios run: %ld", atomic_load(&st.sh->cnt[C_SCENARIOS]));
+	stress_end(&st);
+}
+
 TEST_HARNESS_MAIN
