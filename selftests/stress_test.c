@@ -2269,4 +2269,609 @@ STRESS_TEST(stress, close_races)
 	stress_end(&st);
 }
 
+/* ------------------------------------------------------------------------
+ * A name published by one thread or process for others, seqlock style.
+ */
+struct published {
+	atomic_uint gen;	/* odd while being written */
+	struct sname name;
+	int type;		/* -1: nothing published */
+};
+
+static void publish(struct published *p, const struct sname *n, int type)
+{
+	atomic_fetch_add(&p->gen, 1);
+	atomic_thread_fence(memory_order_seq_cst);
+	memcpy((void *)&p->name, n, sizeof(*n));
+	*(volatile int *)&p->type = type;
+	atomic_thread_fence(memory_order_seq_cst);
+	atomic_fetch_add(&p->gen, 1);
+}
+
+static int published_read(struct published *p, struct sname *n)
+{
+	for (;;) {
+		unsigned int g1 = atomic_load(&p->gen), g2;
+		int type;
+
+		if (g1 & 1) {
+			sched_yield();
+			continue;
+		}
+		memcpy(n, (const void *)&p->name, sizeof(*n));
+		type = *(volatile int *)&p->type;
+		atomic_thread_fence(memory_order_seq_cst);
+		g2 = atomic_load(&p->gen);
+		if (g1 == g2)
+			return type;
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * listener_churn: a server process makes listeners (stream or seqpacket;
+ * path, abstract or autobound), accepts for a few milliseconds, sometimes
+ * shuts the listener (SHUT_RD) first, and closes it with connections still
+ * queued.  Clients in two processes connect all along: each connection is
+ * accepted ("ack" arrives) or reset (ECONNRESET), never left hanging.
+ */
+struct lc {
+	struct stress_shared *sh;
+	struct published pub;
+};
+
+struct lc_client_arg {
+	struct lc *lc;
+	int id;
+};
+
+static void lc_serve(struct stress_shared *sh, int *acc, int nacc)
+{
+	char buf[64];
+	int i;
+
+	for (i = 0; i < nacc; i++) {
+		long n;
+
+		set_timeouts(acc[i], 15000, 1000);
+		n = SC(sh, E_NONE, "server recv hello", recv(acc[i], buf, sizeof(buf), 0));
+		if (n >= 0 && (n < 2 || buf[0] != 'H'))
+			sfail(sh, "server: accepted connection said %ld bytes \"%.*s\", not hello",
+			      n, (int)(n > 0 ? n : 0), buf);
+		close(acc[i]);
+	}
+}
+
+static void lc_server(void *arg)
+{
+	struct lc *lc = arg;
+	struct stress_shared *sh = lc->sh;
+	unsigned int epoch = 0;
+	struct sname name;
+	char path[96], tag[64];
+	int acc[64], nacc = 0;
+	struct rng r;
+
+	rng_init(&r, sh->seed, 7000);
+	snprintf(path, sizeof(path), "%s/L", sh->dir);
+	while (stress_running(sh)) {
+		int type = rng_one_in(&r, 2) ? SOCK_STREAM : SOCK_SEQPACKET;
+		int kind = rng_below(&r, 3), l, a;
+		bool shut = rng_one_in(&r, 4);
+		long end;
+
+		l = SC(sh, E_NONE, "server socket",
+		       socket(sh->family, type | SOCK_NONBLOCK, 0));
+		if (l < 0)
+			break;
+		if (kind == 0) {
+			unlink(path);
+			sname_path(&name, sh->family, path);
+			SC(sh, E_NONE, "server bind path", sbind(l, &name));
+		} else if (kind == 1) {
+			snprintf(tag, sizeof(tag), "punix-stress-L%u", epoch % 4);
+			sname_abstract(&name, sh->family, tag);
+			SC(sh, E_NONE, "server bind abstract", sbind(l, &name));
+		} else {
+			SC(sh, E_NONE, "server autobind", sname_autobind(l, sh->family, &name));
+		}
+		SC(sh, E_NONE, "server listen", listen(l, 1 + rng_below(&r, 8)));
+		publish(&lc->pub, &name, type);
+
+		end = now_ms() + 5 + rng_below(&r, 60);
+		while (now_ms() < end && !stress_stopped(sh)) {
+			wait_fd(sh, l, POLLIN, 5, "server poll");
+			a = SC(sh, E(EAGAIN), "server accept", accept4(l, NULL, NULL, 0));
+			if (a < 0)
+				continue;
+			atomic_fetch_add(&sh->cnt[C_ACCEPTED], 1);
+			SC(sh, E_NONE, "server send ack", send(a, "ack", 3, MSG_NOSIGNAL));
+			acc[nacc++] = a;
+			if (nacc == 64) {
+				lc_serve(sh, acc, nacc);
+				nacc = 0;
+			}
+		}
+		if (shut) {
+			int i;
+
+			/* No new connections; queued ones can still be taken. */
+			SC(sh, E_NONE, "server shutdown", shutdown(l, SHUT_RD));
+			for (i = 0; i < 4 && nacc < 64; i++) {
+				a = SC(sh, E(EAGAIN, EINVAL), "server accept after SHUT_RD",
+				       accept4(l, NULL, NULL, 0));
+				if (a < 0)
+					break;
+				atomic_fetch_add(&sh->cnt[C_ACCEPTED], 1);
+				SC(sh, E_NONE, "server send ack", send(a, "ack", 3, MSG_NOSIGNAL));
+				acc[nacc++] = a;
+			}
+		}
+		/* Connections still queued are reset now. */
+		SC(sh, E_NONE, "server close listener", close(l));
+		lc_serve(sh, acc, nacc);
+		nacc = 0;
+		epoch++;
+	}
+	name.len = 0;
+	publish(&lc->pub, &name, -1);
+	unlink(path);
+}
+
+static void *lc_client(void *arg)
+{
+	struct lc_client_arg *a = arg;
+	struct lc *lc = a->lc;
+	struct stress_shared *sh = lc->sh;
+	unsigned int n = 0;
+	struct rng r;
+
+	rng_init(&r, sh->seed, 7100 + a->id + 100 * getpid());
+	while (stress_running(sh)) {
+		struct sname name;
+		int type = published_read(&lc->pub, &name);
+		bool nb = rng_one_in(&r, 2), send_reset = false;
+		char hello[32], buf[16];
+		long t0, k;
+		int c;
+
+		if (type < 0) {
+			sleep_ms(1);
+			continue;
+		}
+		c = SC(sh, E_NONE, "client socket",
+		       socket(sh->family, type | (nb ? SOCK_NONBLOCK : 0), 0));
+		if (c < 0)
+			break;
+		set_timeouts(c, 15000, 1 + rng_below(&r, 100));
+		if (SC(sh, E(ECONNREFUSED, ENOENT, EAGAIN, EPROTOTYPE, EINTR),
+		       type_name(type), sconnect(c, &name)) < 0) {
+			atomic_fetch_add_explicit(&sh->cnt[C_REFUSED], 1, memory_order_relaxed);
+			close(c);
+			continue;
+		}
+		k = snprintf(hello, sizeof(hello), "H%d.%d.%u", (int)getpid(), a->id, n++);
+		if (SC(sh, E(EPIPE, ECONNRESET), "client send hello",
+		       send(c, hello, k, MSG_NOSIGNAL | MSG_DONTWAIT)) < 0)
+			send_reset = errno == ECONNRESET;
+		if (nb)
+			fcntl(c, F_SETFL, fcntl(c, F_GETFL) & ~O_NONBLOCK);
+		t0 = now_ms();
+		for (;;) {
+			k = SC(sh, E(ECONNRESET, EINTR, EAGAIN), "client wait for ack",
+			       recv(c, buf, sizeof(buf), 0));
+			if (k < 0 && errno == EINTR && now_ms() - t0 < 20000)
+				continue;
+			if (k < 0 && errno == ECONNRESET) {
+				atomic_fetch_add_explicit(&sh->cnt[C_RESET], 1, memory_order_relaxed);
+				if (SC(sh, E_NONE, "client recv after reset",
+				       recv(c, buf, sizeof(buf), MSG_DONTWAIT)) != 0)
+					sfail(sh, "client: no EOF after ECONNRESET");
+			} else if (k < 0) {
+				sfail(sh, "client (%s): connected, then neither accepted nor reset for %ld ms (%s)",
+				      type_name(type), now_ms() - t0, errname(errno));
+			} else if (k == 0) {
+				if (send_reset)
+					atomic_fetch_add_explicit(&sh->cnt[C_RESET], 1,
+								  memory_order_relaxed);
+				else
+					sfail(sh, "client (%s): EOF without ack or reset",
+					      type_name(type));
+			} else if (k != 3 || memcmp(buf, "ack", 3)) {
+				sfail(sh, "client: got %ld bytes \"%.*s\" instead of ack", k,
+				      (int)k, buf);
+			}
+			break;
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+static void lc_clients(struct lc *lc, int n, int base)
+{
+	struct lc_client_arg args[4];
+	struct kicker kick = { 0 };
+	pthread_t th[4];
+	int i, started = 0;
+
+	for (i = 0; i < n && i < 4; i++) {
+		args[i].lc = lc;
+		args[i].id = base + i;
+		if (pthread_create(&th[i], NULL, lc_client, &args[i])) {
+			sfail(lc->sh, "cannot start a client");
+			break;
+		}
+		started++;
+	}
+	kicker_start(&kick, lc->sh, lc->sh->seed ^ base, 10);
+	for (i = 0; i < started; i++)
+		kicker_add(&kick, th[i]);
+	kicker_stop(&kick);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
+static void lc_client_proc(void *arg)
+{
+	lc_clients(arg, 3, 10);
+}
+
+STRESS_TEST(stress, listener_churn)
+{
+	struct stress st;
+	struct lc *lc;
+	struct sname none = { .len = 0 };
+
+	stress_begin(&st, "listener_churn");
+	lc = mmap(NULL, sizeof(*lc), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, lc);
+	memset(lc, 0, sizeof(*lc));
+	lc->sh = st.sh;
+	publish(&lc->pub, &none, -1);
+	st.sh->deadline = now_ms() + st.seconds * 1000L;
+
+	stress_proc(&st, "listener server", lc_server, lc);
+	stress_proc(&st, "clients", lc_client_proc, lc);
+	lc_clients(lc, 3, 0);
+	stress_wait(&st);
+	TH_LOG("accepted %ld, reset %ld, refused %ld",
+	       atomic_load(&st.sh->cnt[C_ACCEPTED]), atomic_load(&st.sh->cnt[C_RESET]),
+	       atomic_load(&st.sh->cnt[C_REFUSED]));
+	if (!atomic_load(&st.sh->failed) && !atomic_load(&st.sh->cnt[C_ACCEPTED]))
+		sfail(st.sh, "no connection was accepted");
+	munmap(lc, sizeof(*lc));
+	stress_end(&st);
+}
+
+/* ------------------------------------------------------------------------
+ * peercred_races: SO_PEERCRED and SO_PEERGROUPS read while listen() (again
+ * and again, on a listening socket) and connect() set them.
+ *
+ *   a listener's creds are those of the last listen(): the test process;
+ *   a connecting socket's are nobody's before connect() and the
+ *   listener's after it;
+ *   an accepted socket's are the connecting process's (it says its pid).
+ */
+#define PC_CONN		2
+
+struct pc_slot {
+	pthread_rwlock_t lock;
+	int fd;
+};
+
+struct pc {
+	struct stress_shared *sh;
+	pid_t lpid;
+	int ngroups;
+	gid_t groups[64];
+	struct published pub;
+	/* test process only */
+	pthread_rwlock_t llock;
+	int lfd;
+	atomic_int ldone;
+};
+
+struct pc_local {
+	struct pc *pc;
+	struct pc_slot slots[PC_CONN];
+	atomic_int done;
+	int id;
+};
+
+struct pc_thread_arg {
+	struct pc_local *loc;
+	int idx;
+};
+
+static int gid_cmp(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* @want_pid: exact pid wanted, 0: nobody, -1: nobody or the listener's. */
+static void pc_check(struct pc *pc, int fd, pid_t want_pid, const char *ctx)
+{
+	struct stress_shared *sh = pc->sh;
+	gid_t groups[64];
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	long r;
+	int n;
+
+	if (SC(sh, E_NONE, ctx, getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len)) < 0)
+		return;
+	atomic_fetch_add_explicit(&sh->cnt[C_PEERCRED], 1, memory_order_relaxed);
+	if (want_pid == -1)
+		want_pid = uc.pid ? pc->lpid : 0;
+	if (uc.pid != want_pid ||
+	    (want_pid ? (uc.uid != geteuid() || uc.gid != getegid()) :
+			(uc.uid != (uid_t)-1 || uc.gid != (gid_t)-1))) {
+		sfail(sh, "%s: SO_PEERCRED pid %d uid %d gid %d, want pid %d", ctx,
+		      (int)uc.pid, (int)uc.uid, (int)uc.gid, (int)want_pid);
+		return;
+	}
+	len = sizeof(groups);
+	r = SC(sh, want_pid ? E_NONE : E(ENODATA), ctx,
+	       getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len));
+	if (r < 0)
+		return;
+	if (!want_pid) {
+		/* Creds may have arrived since SO_PEERCRED: check them. */
+		if (!uc.pid && len == 0 && pc->ngroups == 0)
+			return;
+	}
+	n = len / sizeof(gid_t);
+	qsort(groups, n, sizeof(gid_t), gid_cmp);
+	if (n != pc->ngroups || memcmp(groups, pc->groups, n * sizeof(gid_t)))
+		sfail(sh, "%s: SO_PEERGROUPS has %d groups, the test process %d", ctx,
+		      n, pc->ngroups);
+}
+
+static void *pc_lister(void *arg)
+{
+	struct pc *pc = arg;
+	struct stress_shared *sh = pc->sh;
+	unsigned int epoch = 0;
+	char path[96], tag[64];
+	struct sname name;
+	struct rng r;
+
+	rng_init(&r, sh->seed, 8000);
+	snprintf(path, sizeof(path), "%s/P", sh->dir);
+	while (stress_running(sh)) {
+		int type = rng_one_in(&r, 2) ? SOCK_STREAM : SOCK_SEQPACKET;
+		int kind = rng_below(&r, 3), l;
+		long end;
+
+		l = SC(sh, E_NONE, "listener socket",
+		       socket(sh->family, type | SOCK_NONBLOCK, 0));
+		if (l < 0)
+			break;
+		if (kind == 0) {
+			unlink(path);
+			sname_path(&name, sh->family, path);
+			SC(sh, E_NONE, "listener bind", sbind(l, &name));
+		} else if (kind == 1) {
+			snprintf(tag, sizeof(tag), "punix-stress-P%u", epoch % 4);
+			sname_abstract(&name, sh->family, tag);
+			SC(sh, E_NONE, "listener bind", sbind(l, &name));
+		} else {
+			SC(sh, E_NONE, "listener autobind", sname_autobind(l, sh->family, &name));
+		}
+		pc_check(pc, l, 0, "listener before listen()");
+		SC(sh, E_NONE, "listen", listen(l, 1 + rng_below(&r, 8)));
+
+		pthread_rwlock_wrlock(&pc->llock);
+		if (pc->lfd >= 0)
+			close(pc->lfd);
+		pc->lfd = l;
+		pthread_rwlock_unlock(&pc->llock);
+		publish(&pc->pub, &name, type);
+
+		end = now_ms() + 10 + rng_below(&r, 70);
+		while (now_ms() < end && !stress_stopped(sh)) {
+			SC(sh, E_NONE, "listen again", listen(l, rng_below(&r, 16)));
+			if (rng_one_in(&r, 4))
+				sched_yield();
+		}
+		epoch++;
+	}
+	pthread_rwlock_wrlock(&pc->llock);
+	if (pc->lfd >= 0)
+		close(pc->lfd);
+	pc->lfd = -1;
+	pthread_rwlock_unlock(&pc->llock);
+	name.len = 0;
+	publish(&pc->pub, &name, -1);
+	unlink(path);
+	atomic_store(&pc->ldone, 1);
+	return NULL;
+}
+
+/* Read the listener's creds, and accept, while listen() runs. */
+static void *pc_acceptor(void *arg)
+{
+	struct pc *pc = arg;
+	struct stress_shared *sh = pc->sh;
+
+	while (!atomic_load(&pc->ldone) && !stress_stopped(sh)) {
+		struct ucred uc;
+		int a = -1;
+		long n;
+
+		pthread_rwlock_rdlock(&pc->llock);
+		if (pc->lfd >= 0) {
+			pc_check(pc, pc->lfd, pc->lpid, "listener during listen()");
+			a = SC(sh, E(EAGAIN), "accept", accept4(pc->lfd, NULL, NULL, 0));
+		}
+		pthread_rwlock_unlock(&pc->llock);
+		if (a < 0) {
+			sched_yield();
+			continue;
+		}
+		atomic_fetch_add(&sh->cnt[C_ACCEPTED], 1);
+		/* The connecting process names itself: its creds must say so. */
+		set_timeouts(a, 15000, 1000);
+		n = SC(sh, E_NONE, "accepted recv pid", recv(a, &uc.pid, sizeof(uc.pid), 0));
+		if (n == sizeof(uc.pid))
+			pc_check(pc, a, uc.pid, "accepted socket");
+		else if (n >= 0)
+			sfail(sh, "accepted socket: read %ld bytes, not a pid", n);
+		close(a);
+	}
+	return NULL;
+}
+
+static void *pc_connector(void *arg)
+{
+	struct pc_thread_arg *ta = arg;
+	struct pc_local *loc = ta->loc;
+	struct pc *pc = loc->pc;
+	struct stress_shared *sh = pc->sh;
+	struct pc_slot *slot = &loc->slots[ta->idx];
+	pid_t me = getpid();
+	struct rng r;
+
+	rng_init(&r, sh->seed, 8100 + ta->idx + 10 * loc->id);
+	while (stress_running(sh)) {
+		struct sname name;
+		int type = published_read(&pc->pub, &name), c;
+
+		if (type < 0) {
+			sleep_ms(1);
+			continue;
+		}
+		c = SC(sh, E_NONE, "connector socket", socket(sh->family, type, 0));
+		if (c < 0)
+			break;
+		set_timeouts(c, 1000, 1 + rng_below(&r, 50));
+		pc_check(pc, c, 0, "before connect()");
+		pthread_rwlock_wrlock(&slot->lock);
+		slot->fd = c;
+		pthread_rwlock_unlock(&slot->lock);
+
+		if (SC(sh, E(ECONNREFUSED, ENOENT, EAGAIN, EPROTOTYPE, EINTR),
+		       type_name(type), sconnect(c, &name)) == 0) {
+			pc_check(pc, c, pc->lpid, "after connect()");
+			SC(sh, E(EPIPE, ECONNRESET), "connector send pid",
+			   send(c, &me, sizeof(me), MSG_NOSIGNAL));
+		}
+		pthread_rwlock_wrlock(&slot->lock);
+		slot->fd = -1;
+		pthread_rwlock_unlock(&slot->lock);
+		close(c);
+	}
+	return NULL;
+}
+
+/* Read the connecting sockets' creds while they connect. */
+static void *pc_peeker(void *arg)
+{
+	struct pc_local *loc = arg;
+	struct pc *pc = loc->pc;
+	unsigned int i = 0;
+
+	while (!atomic_load(&loc->done) && !stress_stopped(pc->sh)) {
+		struct pc_slot *slot = &loc->slots[i++ % PC_CONN];
+
+		pthread_rwlock_rdlock(&slot->lock);
+		if (slot->fd >= 0)
+			pc_check(pc, slot->fd, -1, "during connect()");
+		pthread_rwlock_unlock(&slot->lock);
+		if (i % 8 == 0)
+			sched_yield();
+	}
+	return NULL;
+}
+
+/* PC_CONN connectors and a peeker in this process. */
+static void pc_connectors(struct pc *pc, int id)
+{
+	struct pc_thread_arg ta[PC_CONN];
+	struct kicker kick = { 0 };
+	pthread_t th[PC_CONN], peek;
+	struct pc_local loc;
+	int i, started = 0;
+	bool have_peek;
+
+	memset(&loc, 0, sizeof(loc));
+	loc.pc = pc;
+	loc.id = id;
+	for (i = 0; i < PC_CONN; i++) {
+		pthread_rwlock_init(&loc.slots[i].lock, NULL);
+		loc.slots[i].fd = -1;
+	}
+	have_peek = !pthread_create(&peek, NULL, pc_peeker, &loc);
+	for (i = 0; i < PC_CONN; i++) {
+		ta[i].loc = &loc;
+		ta[i].idx = i;
+		if (pthread_create(&th[i], NULL, pc_connector, &ta[i])) {
+			sfail(pc->sh, "cannot start a connector");
+			break;
+		}
+		started++;
+	}
+	kicker_start(&kick, pc->sh, pc->sh->seed ^ (id + 5), 10);
+	for (i = 0; i < started; i++)
+		kicker_add(&kick, th[i]);
+	kicker_stop(&kick);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	atomic_store(&loc.done, 1);
+	if (have_peek)
+		pthread_join(peek, NULL);
+	for (i = 0; i < PC_CONN; i++)
+		pthread_rwlock_destroy(&loc.slots[i].lock);
+}
+
+static void pc_connector_proc(void *arg)
+{
+	pc_connectors(arg, 1);
+}
+
+STRESS_TEST(stress, peercred_races)
+{
+	struct sname none = { .len = 0 };
+	pthread_t lister, acc[2];
+	struct stress st;
+	struct pc *pc;
+	int i, n;
+
+	stress_begin(&st, "peercred_races");
+	pc = mmap(NULL, sizeof(*pc), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, pc);
+	memset(pc, 0, sizeof(*pc));
+	pc->sh = st.sh;
+	pc->lpid = getpid();
+	pc->lfd = -1;
+	n = getgroups(64, pc->groups);
+	ASSERT_LE(0, n);
+	pc->ngroups = n;
+	qsort(pc->groups, n, sizeof(gid_t), gid_cmp);
+	pthread_rwlock_init(&pc->llock, NULL);
+	publish(&pc->pub, &none, -1);
+	st.sh->deadline = now_ms() + st.seconds * 1000L;
+
+	stress_proc(&st, "connectors", pc_connector_proc, pc);
+	ASSERT_EQ(0, pthread_create(&lister, NULL, pc_lister, pc));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&acc[i], NULL, pc_acceptor, pc));
+	pc_connectors(pc, 0);
+	pthread_join(lister, NULL);
+	for (i = 0; i < 2; i++)
+		pthread_join(acc[i], NULL);
+	stress_wait(&st);
+	TH_LOG("accepted %ld, credential reads %ld", atomic_load(&st.sh->cnt[C_ACCEPTED]),
+	       atomic_load(&st.sh->cnt[C_PEERCRED]));
+	if (!atomic_load(&st.sh->failed) && !atomic_load(&st.sh->cnt[C_ACCEPTED]))
+		sfail(st.sh, "no connection was accepted");
+	pthread_rwlock_destroy(&pc->llock);
+	munmap(pc, sizeof(*pc));
+	stress_end(&st);
+}
+
 TEST_HARNESS_MAIN
