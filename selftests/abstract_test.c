@@ -198,7 +198,9 @@ TEST_F(abstract, trailing_bytes_matter)
 
 /*
  * The shortest abstract name: one NUL byte (addrlen offsetof + 1).  It is
- * a real name, distinct from autobind (addrlen offsetof only).
+ * a real name, distinct from autobind (addrlen offsetof only).  That name
+ * cannot be made unique, so the test (its own process) first moves to a
+ * fresh network namespace.
  */
 TEST_F(abstract, one_byte_name)
 {
@@ -207,6 +209,7 @@ TEST_F(abstract, one_byte_name)
 	char buf[4];
 	int a, s;
 
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
 	a = abs_socket(SOCK_SEQPACKET, "", 1, true);
 	ASSERT_EQ(0, getsockname(a, (struct sockaddr *)&sun, &len));
 	ASSERT_ABS(self->family, "", 1, sun, len);
