@@ -1568,4 +1568,93 @@ TEST_F(dgram, sendmmsg_recvmmsg)
 	close(sv[1]);
 }
 
+/*
+ * Datagrams outlive their sender: after the sender is closed they are
+ * still read, with the sender's address; a short name buffer gets the
+ * head of the address and the full length.
+ */
+TEST_F(dgram, sender_closed_keeps_address)
+{
+	char sp[96], rp[96], buf[8];
+	struct sockaddr_un sun;
+	socklen_t len;
+	int s, r, mflags;
+
+	TPATH(sp, "sender");
+	TPATH(rp, "r");
+	s = new_bound(SOCK_DGRAM, sp);
+	r = new_bound(SOCK_DGRAM, rp);
+	ASSERT_RET(3, sendto_path(s, self->family, rp, "one", 3, 0));
+	ASSERT_RET(3, sendto_path(s, self->family, rp, "two", 3, 0));
+	close(s);
+	ASSERT_RET(3, recv_msg(r, buf, sizeof(buf), 0, &sun, &len, &mflags));
+	ASSERT_ADDR(self->family, sp, sun, len);
+	memset(&sun, 0xa5, sizeof(sun));
+	len = SUN_HDR + 3;
+	ASSERT_RET(3, recvfrom(r, buf, sizeof(buf), 0,
+			       (struct sockaddr *)&sun, &len));
+	ASSERT_EQ(SUN_HDR + strlen(sp) + 1, len);
+	ASSERT_EQ(self->family, sun.sun_family);
+	ASSERT_EQ(0, memcmp(sun.sun_path, sp, 3));
+	ASSERT_EQ((char)0xa5, sun.sun_path[3]);
+	close(r);
+}
+
+/*
+ * A poll() waiting for POLLOUT on a sender blocked by its full peer is
+ * woken when the sender itself dissolves the association.
+ */
+TEST_F(dgram, poll_woken_by_own_disconnect)
+{
+	char rp[96];
+	pid_t pid;
+	int s, r, err;
+
+	TPATH(rp, "r");
+	r = new_bound(SOCK_DGRAM, rp);
+	s = new_typed(SOCK_DGRAM);
+	ASSERT_RET(0, connect_path(s, self->family, rp));
+	ASSERT_EQ(QLEN_FIT, fill_msgs(s, NULL, 0, 1, &err));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct pollfd pfd = { .fd = s, .events = POLLOUT };
+
+		if (poll(&pfd, 1, 5000) != 1)
+			_exit(90);
+		_exit(pfd.revents == POLLOUT ? 0 : 98);
+	}
+	sleep_ms(150);
+	ASSERT_TRUE(child_running(pid));
+	ASSERT_RET(0, connect_unspec(s));
+	ASSERT_EQ(0, wait_child(pid));
+	/* The receiver keeps what it had: s was not its peer. */
+	ASSERT_EQ(QLEN_FIT, drain_msgs(r));
+	close(s);
+	close(r);
+}
+
+/* A reader blocked in recv() (in a child) is woken by SHUT_RD and gets 0. */
+TEST_F(dgram, blocked_recv_woken_by_shut_rd)
+{
+	pid_t pid;
+	int sv[2];
+
+	ASSERT_EQ(0, socketpair(self->family, SOCK_DGRAM, 0, sv));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char ch;
+		ssize_t n = recv(sv[1], &ch, 1, 0);
+
+		_exit(n == 0 ? 0 : child_errno_code(n, errno, 0));
+	}
+	sleep_ms(150);
+	ASSERT_TRUE(child_running(pid));
+	ASSERT_RET(0, shutdown(sv[1], SHUT_RD));
+	ASSERT_EQ(0, wait_child(pid));
+	close(sv[0]);
+	close(sv[1]);
+}
+
 TEST_HARNESS_MAIN

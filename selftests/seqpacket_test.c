@@ -1135,4 +1135,68 @@ TEST_F(seqpacket, so_peek_off)
 	close(s);
 }
 
+/*
+ * A connect() blocked on a full backlog (in a child) fails with
+ * ECONNREFUSED when the listener is closed.
+ */
+TEST_F(seqpacket, blocked_connect_listener_close)
+{
+	char lp[96];
+	pid_t pid;
+	int l, c0;
+
+	TPATH(lp, "l");
+	l = new_typed_listener(SOCK_SEQPACKET, lp, 0);
+	c0 = new_typed(SOCK_SEQPACKET);
+	ASSERT_RET(0, connect_path(c0, self->family, lp));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int c1 = socket(self->family, SOCK_SEQPACKET, 0);
+		long r;
+
+		close(l);
+		if (c1 < 0)
+			_exit(96);
+		r = connect_path(c1, self->family, lp);
+		_exit(child_errno_code(r, errno, ECONNREFUSED));
+	}
+	sleep_ms(150);
+	ASSERT_TRUE(child_running(pid));
+	close(l);
+	ASSERT_EQ(0, wait_child(pid));
+	close(c0);
+}
+
+/*
+ * Records outlive the sending end: after the client closes, the server
+ * still reads them with the client's address, then EOF.
+ */
+TEST_F(seqpacket, records_outlive_sender)
+{
+	char lp[96], cp[96], buf[8];
+	struct sockaddr_un sun;
+	socklen_t len;
+	int l, c, s, mflags;
+
+	TPATH(lp, "l");
+	TPATH(cp, "c");
+	l = new_typed_listener(SOCK_SEQPACKET, lp, 1);
+	c = new_bound(SOCK_SEQPACKET, cp);
+	ASSERT_RET(0, connect_path(c, self->family, lp));
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	ASSERT_RET(2, send(c, "r1", 2, 0));
+	ASSERT_RET(2, send(c, "r2", 2, 0));
+	close(c);
+	ASSERT_RET(2, recv_msg(s, buf, sizeof(buf), 0, &sun, &len, &mflags));
+	ASSERT_ADDR(self->family, cp, sun, len);
+	ASSERT_RET(2, recv_msg(s, buf, sizeof(buf), 0, &sun, &len, &mflags));
+	ASSERT_EQ(0, memcmp(buf, "r2", 2));
+	ASSERT_ADDR(self->family, cp, sun, len);
+	ASSERT_RET(0, recv(s, buf, sizeof(buf), 0));
+	close(s);
+	close(l);
+}
+
 TEST_HARNESS_MAIN
