@@ -8,7 +8,10 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/net.h>
@@ -361,7 +364,10 @@ int punix_shutdown(struct socket *sock, int how)
 	return 0;
 }
 
-/* Bytes waiting to be read: the whole queue for connection sockets. */
+/*
+ * Bytes waiting to be read: the whole queue for connection sockets, the
+ * next message for datagram sockets.
+ */
 static long punix_inq_len(struct sock *sk)
 {
 	struct sk_buff *skb;
@@ -371,11 +377,49 @@ static long punix_inq_len(struct sock *sk)
 		return -EINVAL;
 
 	spin_lock(&sk->sk_receive_queue.lock);
-	skb_queue_walk(&sk->sk_receive_queue, skb)
-		amount += punix_skb_len(skb);
+	if (sk->sk_type == SOCK_STREAM || sk->sk_type == SOCK_SEQPACKET) {
+		skb_queue_walk(&sk->sk_receive_queue, skb)
+			amount += punix_skb_len(skb);
+	} else {
+		skb = skb_peek(&sk->sk_receive_queue);
+		if (skb)
+			amount = skb->len;
+	}
 	spin_unlock(&sk->sk_receive_queue.lock);
 
 	return amount;
+}
+
+/* SIOCUNIXFILE: an O_PATH descriptor of the file a socket is bound to. */
+static int punix_open_file(struct sock *sk)
+{
+	struct path path;
+	struct file *f;
+	int fd;
+
+	if (!ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+
+	/* The path is valid once the address is published. */
+	if (!punix_get_addr(sk))
+		return -ENOENT;
+	path = punix_sk(sk)->path;
+	if (!path.dentry)
+		return -ENOENT;
+
+	path_get(&path);
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd >= 0) {
+		f = dentry_open(&path, O_PATH, current_cred());
+		if (IS_ERR(f)) {
+			put_unused_fd(fd);
+			fd = PTR_ERR(f);
+		} else {
+			fd_install(fd, f);
+		}
+	}
+	path_put(&path);
+	return fd;
 }
 
 int punix_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
@@ -392,6 +436,8 @@ int punix_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 		if (amount < 0)
 			return amount;
 		break;
+	case SIOCUNIXFILE:
+		return punix_open_file(sk);
 	default:
 		return -ENOIOCTLCMD;
 	}
