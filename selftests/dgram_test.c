@@ -1657,4 +1657,54 @@ TEST_F(dgram, blocked_recv_woken_by_shut_rd)
 	close(sv[1]);
 }
 
+/*
+ * A failed connect() leaves an existing association alone: EPERM,
+ * ECONNREFUSED, ENOENT, EPROTOTYPE and EINVAL (bad address) all keep the
+ * old peer, and nothing is purged.
+ */
+TEST_F(dgram, failed_connect_keeps_association)
+{
+	char ap[96], bp[96], dp[96], xp[96], np[96], lp[96], buf[8];
+	struct sockaddr_un sun;
+	socklen_t len;
+	int a, b, c, d, x, l;
+
+	TPATH(ap, "a");
+	TPATH(bp, "b");
+	TPATH(dp, "d");
+	TPATH(xp, "x");
+	TPATH(np, "none");
+	TPATH(lp, "l");
+	a = new_bound(SOCK_DGRAM, ap);
+	b = new_bound(SOCK_DGRAM, bp);
+	d = new_bound(SOCK_DGRAM, dp);
+	x = new_bound(SOCK_DGRAM, xp);
+	close(x);
+	l = new_listener(self->family, lp, 1);
+	c = new_typed(SOCK_DGRAM);
+	ASSERT_RET(0, connect_path(a, self->family, bp));
+	ASSERT_RET(0, connect_path(c, self->family, dp));
+	ASSERT_RET(1, sendto_path(b, self->family, dp, "q", 1, 0));
+	ASSERT_ERRNO(EPERM, connect_path(c, self->family, ap));
+	ASSERT_ERRNO(ECONNREFUSED, connect_path(c, self->family, xp));
+	ASSERT_ERRNO(ENOENT, connect_path(c, self->family, np));
+	ASSERT_ERRNO(EPROTOTYPE, connect_path(c, self->family, lp));
+	fill_addr(&sun, AF_INET, bp);
+	ASSERT_ERRNO(EINVAL, connect(c, (struct sockaddr *)&sun,
+				     SUN_HDR + strlen(bp) + 1));
+	len = sizeof(sun);
+	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&sun, &len));
+	ASSERT_ADDR(self->family, dp, sun, len);
+	ASSERT_RET(1, send(c, "c", 1, 0));
+	ASSERT_RET(1, recv(d, buf, sizeof(buf), 0));
+	ASSERT_EQ('q', buf[0]);
+	ASSERT_RET(1, recv(d, buf, sizeof(buf), 0));
+	ASSERT_EQ('c', buf[0]);
+	close(a);
+	close(b);
+	close(c);
+	close(d);
+	close(l);
+}
+
 TEST_HARNESS_MAIN
