@@ -211,6 +211,7 @@ secs=$(($(date +%s) - start))
 cd /
 
 # Publish atomically: the rename is what makes the build "cached".
+chmod 0755 "$tmp"
 mv -T "$tmp" "$final"
 trap - EXIT
 touch "$final"
