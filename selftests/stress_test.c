@@ -49,14 +49,14 @@ PUNIX_FIXTURE(stress);
 /* Per-test counters (stress_shared.cnt[]). */
 enum {
 	C_ACCEPTED, C_RESET, C_REFUSED, C_FORKS, C_SCENARIOS, C_TRUNC,
-	C_PEEKS, C_INQ, C_PEERCRED,
+	C_PEEKS, C_INQ, C_PEERCRED, C_CONNECTED,
 };
 
 /* ------------------------------------------------------------------------
  * Names shared by the workers of a test: fixed paths and abstract names,
  * plus a ring of recently autobound names.
  */
-#define NFIXED		12
+#define NFIXED		8
 #define NDYN		8
 
 struct names {
@@ -239,7 +239,7 @@ static void pool_close_all(struct pool *p)
 /* Short random timeouts, sometimes small buffers. */
 static void chaos_setup_fd(int fd, struct rng *r)
 {
-	set_timeouts(fd, 1 + rng_below(r, 20), 1 + rng_below(r, 20));
+	set_timeouts(fd, 1 + rng_below(r, 10), 1 + rng_below(r, 10));
 	if (rng_one_in(r, 4))
 		set_int_opt(fd, SOL_SOCKET, SO_SNDBUF, 8192 + rng_below(r, 65536));
 	if (rng_one_in(r, 4))
@@ -393,7 +393,7 @@ static void chaos_fd_op(struct pool *p, struct rng *r, int fd, int type,
 	long n;
 	int v, flags;
 
-	switch (rng_below(r, child ? 6 : 16)) {
+	switch (rng_below(r, child ? 6 : 18)) {
 	case 0:		/* send */
 		n = 1 + rng_below(r, sizeof(buf));
 		pattern_fill(buf, n, 0x5a5a, 0);
@@ -440,8 +440,12 @@ static void chaos_fd_op(struct pool *p, struct rng *r, int fd, int type,
 				names_add(p->names, &name);
 		} else {
 			names_pick(p->names, r, &name);
-			SC(sh, E(EADDRINUSE, EINVAL), tn, sbind(fd, &name));
+			if (SC(sh, E(EADDRINUSE, EINVAL), tn, sbind(fd, &name)) < 0)
+				break;
 		}
+		/* Often listen at once, so that connections get made. */
+		if (type_connected(type) && rng_one_in(r, 2))
+			SC(sh, es_listen(type), tn, listen(fd, 1 + rng_below(r, 8)));
 		break;
 	case 7:
 		SC(sh, es_listen(type), tn, listen(fd, rng_below(r, 16)));
@@ -455,9 +459,14 @@ static void chaos_fd_op(struct pool *p, struct rng *r, int fd, int type,
 			break;
 		}
 		names_pick(p->names, r, &name);
-		SC(sh, es_connect(type), tn, sconnect(fd, &name));
+		if (SC(sh, es_connect(type), tn, sconnect(fd, &name)) == 0 &&
+		    type_connected(type))
+			atomic_fetch_add_explicit(&sh->cnt[C_CONNECTED], 1,
+						  memory_order_relaxed);
 		break;
 	case 10:
+	case 16:
+	case 17:
 		len = sizeof(sun);
 		flags = rng_one_in(r, 2) ? SOCK_NONBLOCK : 0;
 		n = SC(sh, es_accept(type), tn,
@@ -512,7 +521,7 @@ static void chaos_child(struct pool *p, uint64_t seed)
 	int i, fd, type, dom;
 
 	rng_init(&r, seed, getpid());
-	for (i = 0; i < 24 && !stress_stopped(sh); i++) {
+	for (i = 0; i < 16 && !stress_stopped(sh); i++) {
 		struct slot *s = &p->slot[rng_below(&r, POOL_SLOTS)];
 
 		fd = atomic_load(&s->fd);
@@ -548,7 +557,84 @@ static void chaos_fork(struct pool *p, struct rng *r)
 	}
 }
 
-static void chaos_op(struct pool *p, struct rng *r)
+/*
+ * A new connection-type socket often becomes a listener on a fixed name
+ * (taking the name over: the path is unlinked first) or a client of one,
+ * so that connections are made and accepted all along.
+ */
+static void chaos_prepare(struct pool *p, struct rng *r, int fd, int type)
+{
+	struct stress_shared *sh = p->sh;
+	const char *tn = type_name(type);
+	struct sname name;
+
+	if (!type_connected(type))
+		return;
+	switch (rng_below(r, 3)) {
+	case 0:
+		names_pick(p->names, r, &name);
+		if (!sname_is_abstract(&name))
+			unlink(name.sun.sun_path);
+		if (SC(sh, E(EADDRINUSE), tn, sbind(fd, &name)) == 0)
+			SC(sh, E_NONE, tn, listen(fd, 1 + rng_below(r, 8)));
+		break;
+	case 1:
+		names_pick(p->names, r, &name);
+		if (SC(sh, es_connect(type), tn, sconnect(fd, &name)) == 0)
+			atomic_fetch_add_explicit(&sh->cnt[C_CONNECTED], 1,
+						  memory_order_relaxed);
+		break;
+	}
+}
+
+/*
+ * A connection made through a private listener (an abstract name no other
+ * thread knows yet): connect() succeeded, so accept() must find it at once.
+ * All three sockets go into the pool, the name into the shared ring.
+ */
+static void chaos_conn(struct pool *p, struct rng *r, int id)
+{
+	struct stress_shared *sh = p->sh;
+	int type = rng_one_in(r, 2) ? SOCK_STREAM : SOCK_SEQPACKET;
+	const char *tn = type_name(type);
+	struct sname name;
+	char tag[64];
+	int l, c, a;
+
+	snprintf(tag, sizeof(tag), "punix-stress-priv-%d-%d-%u", (int)getpid(),
+		 id, (unsigned int)rng_next(r));
+	sname_abstract(&name, p->family, tag);
+	l = SC(sh, E_NONE, tn, socket(p->family, type | SOCK_CLOEXEC, 0));
+	if (l < 0)
+		return;
+	c = SC(sh, E_NONE, tn, socket(p->family, type | SOCK_CLOEXEC, 0));
+	if (c < 0) {
+		close(l);
+		return;
+	}
+	if (SC(sh, E_NONE, tn, sbind(l, &name)) < 0 ||
+	    SC(sh, E_NONE, tn, listen(l, 1 + rng_below(r, 4))) < 0 ||
+	    SC(sh, E_NONE, tn, sconnect(c, &name)) < 0) {
+		close(l);
+		close(c);
+		return;
+	}
+	atomic_fetch_add_explicit(&sh->cnt[C_CONNECTED], 1, memory_order_relaxed);
+	a = SC(sh, E_NONE, "accept of a connection just made",
+	       accept4(l, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
+	if (a >= 0) {
+		atomic_fetch_add_explicit(&sh->cnt[C_ACCEPTED], 1, memory_order_relaxed);
+		chaos_setup_fd(a, r);
+		pool_put(p, r, a, type, -1);
+	}
+	chaos_setup_fd(l, r);
+	chaos_setup_fd(c, r);
+	pool_put(p, r, l, type, -1);
+	pool_put(p, r, c, type, -1);
+	names_add(p->names, &name);
+}
+
+static void chaos_op(struct pool *p, struct rng *r, int id)
 {
 	struct stress_shared *sh = p->sh;
 	int i = rng_below(r, POOL_SLOTS);
@@ -556,7 +642,7 @@ static void chaos_op(struct pool *p, struct rng *r)
 	uint32_t op = rng_below(r, 100);
 	int fd, type, sv[2];
 
-	if (op < 10) {
+	if (op < 7) {
 		/* (Re)create the slot's socket. */
 		pthread_rwlock_wrlock(&s->lock);
 		fd = atomic_exchange(&s->fd, -1);
@@ -569,6 +655,7 @@ static void chaos_op(struct pool *p, struct rng *r)
 				       (rng_one_in(r, 3) ? SOCK_NONBLOCK : 0), 0));
 			if (fd >= 0) {
 				chaos_setup_fd(fd, r);
+				chaos_prepare(p, r, fd, type);
 				s->type = type;
 				atomic_store(&s->fd, fd);
 			}
@@ -576,7 +663,7 @@ static void chaos_op(struct pool *p, struct rng *r)
 		pthread_rwlock_unlock(&s->lock);
 		return;
 	}
-	if (op < 13) {
+	if (op < 9) {
 		type = stress_types[rng_below(r, 3)];
 		if (SC(sh, E_NONE, type_name(type),
 		       socketpair(p->family, type | SOCK_CLOEXEC, 0, sv)) == 0) {
@@ -587,8 +674,12 @@ static void chaos_op(struct pool *p, struct rng *r)
 		}
 		return;
 	}
-	if (op < 14 && p->max_forks) {
+	if (op < 10 && p->max_forks) {
 		chaos_fork(p, r);
+		return;
+	}
+	if (op < 12) {
+		chaos_conn(p, r, id);
 		return;
 	}
 
@@ -606,7 +697,7 @@ static void *chaos_thread(void *arg)
 
 	rng_init(&r, a->seed, 1000 + a->id);
 	while (stress_running(a->pool->sh))
-		chaos_op(a->pool, &r);
+		chaos_op(a->pool, &r, a->id);
 	return NULL;
 }
 
@@ -1652,20 +1743,21 @@ STRESS_TEST(stress, errno_chaos)
 		procs[i].sh = st.sh;
 		procs[i].names = names;
 		procs[i].nthreads = 3;
-		procs[i].max_forks = 40;
+		procs[i].max_forks = 12;
 		procs[i].seed = st.seed + 100 * (i + 1);
 		stress_proc(&st, "chaos process", chaos_proc, &procs[i]);
 	}
 	local.sh = st.sh;
 	local.names = names;
 	local.nthreads = 2;
-	local.max_forks = 10;
+	local.max_forks = 4;
 	local.seed = st.seed;
 	chaos_proc(&local);
 	stress_wait(&st);
 	if (!atomic_load(&st.sh->failed) && atomic_load(&st.sh->cnt[C_ACCEPTED]) == 0)
 		sfail(st.sh, "no connection was ever accepted: the chaos did not get far");
-	TH_LOG("accepted %ld, forked %ld, SO_PEERCRED reads %ld",
+	TH_LOG("connected %ld, accepted %ld, forked %ld, SO_PEERCRED reads %ld",
+	       atomic_load(&st.sh->cnt[C_CONNECTED]),
 	       atomic_load(&st.sh->cnt[C_ACCEPTED]), atomic_load(&st.sh->cnt[C_FORKS]),
 	       atomic_load(&st.sh->cnt[C_PEERCRED]));
 	munmap(names, sizeof(*names));

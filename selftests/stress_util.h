@@ -795,11 +795,17 @@ static inline void stress_start_rmmod(struct stress *st)
  */
 #define stress_begin(st, name) \
 	__stress_init(_metadata, (st), self->family, variant->punix, \
-		      self->dir, (name))
+		      self->dir, (name), stress_seconds(), true)
 
+/*
+ * @seconds: how long the workers run; @rmmod: punix only, run the
+ * delete_module() thread (fault_test does not: it must not unload punix
+ * under injected failures either, but that is not what it tests).
+ */
 static inline void __stress_init(struct __test_metadata *_metadata,
 				 struct stress *st, int family, bool punix,
-				 const char *dir, const char *name)
+				 const char *dir, const char *name,
+				 int seconds, bool rmmod)
 {
 	struct stress_shared *sh;
 	long socks;
@@ -809,7 +815,7 @@ static inline void __stress_init(struct __test_metadata *_metadata,
 	st->name = name;
 	st->family = family;
 	st->punix = punix;
-	st->seconds = stress_seconds();
+	st->seconds = seconds;
 	st->seed = stress_seed();
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -852,7 +858,8 @@ static inline void __stress_init(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, atomic_load(&sh->failed)) {
 			TH_LOG("%s", sh->msg);
 		}
-		stress_start_rmmod(st);
+		if (rmmod)
+			stress_start_rmmod(st);
 	}
 }
 
@@ -922,14 +929,16 @@ static inline void __stress_end(struct __test_metadata *_metadata,
  * __test_metadata.timeout when it starts each test, and the constructor
  * below runs after the harness registered the test (KSELFTEST_PRIO_TEST).
  */
-#define STRESS_TEST(fx, name)						\
+#define TEST_F_RUNTIME_TIMEOUT(fx, name, timeout_fn)			\
 	static struct __test_metadata *_##fx##_##name##_object;	\
 	static void __attribute__((constructor(KSELFTEST_PRIO_TEST + 10))) \
 	_stress_timeout_##fx##_##name(void)				\
 	{								\
 		if (_##fx##_##name##_object)				\
-			_##fx##_##name##_object->timeout = stress_timeout(); \
+			_##fx##_##name##_object->timeout = timeout_fn(); \
 	}								\
 	TEST_F(fx, name)
+
+#define STRESS_TEST(fx, name) TEST_F_RUNTIME_TIMEOUT(fx, name, stress_timeout)
 
 #endif /* _PUNIX_STRESS_UTIL_H */
