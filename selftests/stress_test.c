@@ -1799,49 +1799,87 @@ static void race_delay(struct race *rc)
 		nanosleep(&ts, NULL);
 }
 
-/* S1: send on x while y (its peer) is closed. */
+/*
+ * S1: send on x while y (its peer) is closed.  Sends succeed or fail with
+ * EAGAIN until the race; the terminal errnos then follow a strict history:
+ *   stream      EPIPE; one ECONNRESET (y had unread data) may show in a send
+ *               racing the close; once close() returned, only EPIPE
+ *               (SEND_SHUTDOWN is checked first)
+ *   seqpacket   EPIPE, and at most one ECONNRESET, before or after EPIPE
+ *               (the dead peer may be seen before the error is posted)
+ *   dgram       exactly one ECONNREFUSED (the dead peer is dropped), then
+ *               only ENOTCONN
+ * No send succeeds after a terminal errno or after close() returned.
+ */
 static void *s1_sender(void *arg)
 {
 	struct race *rc = arg;
 	struct stress_shared *sh = rc->sh;
-	static const int during_conn[] = { EAGAIN, EPIPE, ECONNRESET, 0 };
-	static const int after_conn[] = { EPIPE, ECONNRESET, 0 };
-	static const int during_dgram[] = { EAGAIN, ECONNREFUSED, ENOTCONN, 0 };
-	static const int after_dgram[] = { ECONNREFUSED, ENOTCONN, 0 };
-	bool conn = type_connected(rc->type);
-	const int *during = conn ? during_conn : during_dgram;
-	const int *after = conn ? after_conn : after_dgram;
+	bool reset = false, refused = false;
 	unsigned char buf[1024];
-	int i, terminal = 0;
+	char hist[64] = "";
+	int i, nafter = 0, term = 0;
 
 	memset(buf, 'x', sizeof(buf));
 	race_start_wait(rc);
 	for (i = 0; i < 100000 && !stress_stopped(sh); i++) {
 		int c = atomic_load(&rc->closed);
 		int flags = MSG_NOSIGNAL | (rng_one_in(&rc->r, 4) ? 0 : MSG_DONTWAIT);
+		bool ok = false;
 		long n;
+		int e;
 
-		if (c) {
-			n = SC(sh, after, rc->what, send(rc->x, buf, sizeof(buf), flags));
-			if (n >= 0) {
-				sfail(sh, "%s: send succeeded after the peer's close() returned",
-				      rc->what);
+		errno = 0;
+		n = send(rc->x, buf, 1 + rng_below(&rc->r, sizeof(buf)), flags);
+		e = errno;
+		atomic_fetch_add_explicit(&sh->ops, 1, memory_order_relaxed);
+		if (n >= 0) {
+			if (c || term) {
+				sfail(sh, "%s: send succeeded after %s", rc->what,
+				      c ? "the peer's close() returned" : errname(term));
 				return NULL;
 			}
-			/* stream/seqpacket: ECONNRESET once, then EPIPE forever */
-			if (++terminal == 2 || errno == EPIPE || errno == ENOTCONN)
-				break;
 			continue;
 		}
-		n = SC(sh, during, rc->what, send(rc->x, buf, 1 + rng_below(&rc->r, sizeof(buf)), flags));
-		if (n < 0 && errno != EAGAIN)
-			c = 1;	/* the close won already */
-		if (n < 0 && errno == EAGAIN)
+		switch (rc->type) {
+		case SOCK_STREAM:
+			ok = e == EPIPE || (!c && e == EAGAIN) ||
+			     (!c && e == ECONNRESET && !reset);
+			break;
+		case SOCK_SEQPACKET:
+			ok = e == EPIPE || (e == ECONNRESET && !reset) ||
+			     (!c && e == EAGAIN);
+			break;
+		default:
+			ok = (e == ECONNREFUSED && !refused) ||
+			     (e == ENOTCONN && refused) ||
+			     (!c && !refused && e == EAGAIN);
+			break;
+		}
+		if (!ok) {
+			sfail(sh, "%s: send failed with %s %s the close returned; before: %s",
+			      rc->what, errname(e), c ? "after" : "before",
+			      hist[0] ? hist : "-");
+			return NULL;
+		}
+		atomic_fetch_add_explicit(&sh->errs, 1, memory_order_relaxed);
+		if (e != EAGAIN) {
+			size_t l = strlen(hist);
+
+			if (l < sizeof(hist) - 16)
+				snprintf(hist + l, sizeof(hist) - l, "%s%s",
+					 l ? " " : "", errname(e));
+			term = e;
+		}
+		reset |= e == ECONNRESET;
+		refused |= e == ECONNREFUSED;
+		if (c && ++nafter == 3)
+			return NULL;
+		if (e == EAGAIN)
 			sched_yield();
 	}
-	if (!terminal && !atomic_load(&sh->failed) && atomic_load(&rc->closed) &&
-	    i >= 100000)
-		sfail(sh, "%s: no terminal error after the peer was closed", rc->what);
+	if (!nafter && !stress_stopped(sh))
+		sfail(sh, "%s: the close never finished", rc->what);
 	return NULL;
 }
 
