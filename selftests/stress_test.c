@@ -2225,10 +2225,74 @@ static void *s6_connector(void *arg)
 	return NULL;
 }
 
+/*
+ * S7: connect() blocked on a listener's full backlog, or sendto() blocked
+ * on a full datagram receiver, while the owner closes it (variant 0:
+ * ECONNREFUSED) or makes room (variant 1: accept/recv one; it goes
+ * through).  A timeout means the sleeper was never woken.
+ */
+static void *s7_blocked(void *arg)
+{
+	struct race *rc = arg;
+	struct stress_shared *sh = rc->sh;
+	unsigned char buf[64];
+	long n, t0;
+	int e;
+
+	memset(buf, 'b', sizeof(buf));
+	race_start_wait(rc);
+	t0 = now_ms();
+	errno = 0;
+	if (rc->type == SOCK_DGRAM)
+		n = ssendto(rc->x, buf, sizeof(buf), MSG_NOSIGNAL, &rc->yname);
+	else
+		n = sconnect(rc->z, &rc->yname);
+	e = errno;
+	t0 = now_ms() - t0;
+	atomic_fetch_add_explicit(&sh->ops, 1, memory_order_relaxed);
+	/*
+	 * The owner acts within 2 ms; the timeout is 15 s.  A call that
+	 * sleeps it out (and then finds the name gone, or room) was never
+	 * woken: a wakeup that is seconds late is just as lost.
+	 */
+	if ((n < 0 && e == EAGAIN) || t0 > 10000)
+		sfail(sh, "%s: blocked call not woken: returned %ld (%s) after %ld ms",
+		      rc->what, n, n < 0 ? errname(e) : "success", t0);
+	else if (rc->variant == 0 && !(n == -1 && e == ECONNREFUSED))
+		sfail(sh, "%s: returned %ld (%s) when the owner closed, want ECONNREFUSED",
+		      rc->what, n, n < 0 ? errname(e) : "success");
+	else if (rc->variant == 1 && n < 0)
+		sfail(sh, "%s: failed with %s when room was made", rc->what, errname(e));
+	return NULL;
+}
+
+static void *s7_actor(void *arg)
+{
+	struct race *rc = arg;
+	unsigned char buf[64];
+	int a;
+
+	race_start_wait(rc);
+	race_delay(rc);
+	if (rc->variant == 0) {
+		SC(rc->sh, E_NONE, rc->what, close(rc->y));
+		rc->y = -1;
+	} else if (rc->type == SOCK_DGRAM) {
+		SC(rc->sh, E_NONE, rc->what, recv(rc->y, buf, sizeof(buf), MSG_DONTWAIT));
+	} else {
+		a = SC(rc->sh, E_NONE, rc->what, accept4(rc->y, NULL, NULL, SOCK_NONBLOCK));
+		if (a >= 0)
+			close(a);
+	}
+	atomic_store(&rc->closed, 1);
+	return NULL;
+}
+
 static const char *const race_names[] = {
 	"close peer vs send", "close vs send, then read all",
 	"poll vs close of peer", "shutdown vs blocked recv",
 	"sendto vs receiver close", "connect vs listener close",
+	"blocked on a full queue",
 };
 
 static void race_once(struct stress_shared *sh, struct rng *r, int wid,
@@ -2238,7 +2302,7 @@ static void race_once(struct stress_shared *sh, struct rng *r, int wid,
 	struct race rc;
 	char what[96], path[96];
 	pthread_t th[3];
-	int scen = rng_below(r, 6), i, nth = 0, sv[2];
+	int scen = rng_below(r, 7), i, nth = 0, sv[2], nfill = 0, fill[8];
 	unsigned char buf[64];
 
 	memset(&rc, 0, sizeof(rc));
@@ -2251,10 +2315,12 @@ static void race_once(struct stress_shared *sh, struct rng *r, int wid,
 		rc.type = SOCK_STREAM;
 	if (scen == 4)
 		rc.type = SOCK_DGRAM;
+	if (scen == 6)
+		rc.variant = rng_below(r, 2);
 	snprintf(what, sizeof(what), "%s (%s)", race_names[scen], type_name(rc.type));
 	rc.what = what;
 
-	if (scen == 4 || scen == 5 || (scen == 2 && rc.type == SOCK_DGRAM)) {
+	if (scen >= 4 || (scen == 2 && rc.type == SOCK_DGRAM)) {
 		/* A bound y: a path or an abstract name. */
 		rc.y = SC(sh, E_NONE, what, socket(sh->family, rc.type, 0));
 		if (rc.y < 0)
@@ -2271,9 +2337,10 @@ static void race_once(struct stress_shared *sh, struct rng *r, int wid,
 		}
 		if (SC(sh, E_NONE, what, sbind(rc.y, &rc.yname)) < 0)
 			goto out;
-		if (scen == 5 && SC(sh, E_NONE, what, listen(rc.y, 4)) < 0)
+		if (type_connected(rc.type) &&
+		    SC(sh, E_NONE, what, listen(rc.y, scen == 6 ? 0 : 4)) < 0)
 			goto out;
-		if (scen != 5) {
+		if (rc.type == SOCK_DGRAM) {
 			rc.x = SC(sh, E_NONE, what, socket(sh->family, SOCK_DGRAM, 0));
 			if (rc.x < 0)
 				goto out;
@@ -2329,6 +2396,34 @@ static void race_once(struct stress_shared *sh, struct rng *r, int wid,
 		fn[0] = s6_connector;
 		fn[1] = closer;
 		break;
+	case 6:
+		/* Fill the queue, then block on it. */
+		if (rc.type == SOCK_DGRAM) {
+			while (SC(sh, E(EAGAIN), what,
+				  ssendto(rc.x, buf, sizeof(buf), MSG_DONTWAIT, &rc.yname)) > 0)
+				;
+			set_timeouts(rc.x, 15000, 15000);
+		} else {
+			while (nfill < 8) {
+				int fd = SC(sh, E_NONE, what,
+					    socket(sh->family, rc.type | SOCK_NONBLOCK, 0));
+
+				if (fd < 0)
+					goto out;
+				if (SC(sh, E(EAGAIN), what, sconnect(fd, &rc.yname)) < 0) {
+					close(fd);
+					break;
+				}
+				fill[nfill++] = fd;
+			}
+			rc.z = SC(sh, E_NONE, what, socket(sh->family, rc.type, 0));
+			if (rc.z < 0)
+				goto out;
+			set_timeouts(rc.z, 15000, 15000);
+		}
+		fn[0] = s7_blocked;
+		fn[1] = s7_actor;
+		break;
 	}
 	for (i = 0; i < 3 && fn[i]; i++) {
 		if (pthread_create(&th[i], NULL, fn[i], &rc)) {
@@ -2358,6 +2453,10 @@ out:
 		close(rc.x);
 	if (rc.y >= 0)
 		close(rc.y);
+	if (rc.z >= 0)
+		close(rc.z);
+	while (nfill)
+		close(fill[--nfill]);
 	if (path[0])
 		unlink(path);
 }
