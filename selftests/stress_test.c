@@ -17,8 +17,10 @@
  *                      errno from the call's allowed set;
  *   close_races        close vs send on one pair, poll vs close of the peer,
  *                      shutdown vs a blocked recv, sendto vs the receiver's
- *                      close: no lost wakeup, exact terminal errnos, every
- *                      byte reported sent before a close is delivered;
+ *                      close, connect/sendto blocked on a full queue vs its
+ *                      owner's close or accept/recv: no lost wakeup, exact
+ *                      terminal errnos, every byte reported sent before a
+ *                      close is delivered;
  *   listener_churn     listeners closed (and rebound) with connections
  *                      pending while clients connect: every connection is
  *                      accepted or reset, never left hanging;
