@@ -167,11 +167,17 @@ log="$tmp/build.log"
 kdir="$tmp/$TREE"
 start=$(date +%s)
 
+# fail WHAT [quiet]: keep the log beside the cache, show its tail unless
+# quiet (the caller already printed what went wrong), and exit.
 fail() {
 	local saved="$cache/debug-kernel-$key.failed.log"
 	cp "$log" "$saved" 2>/dev/null || true
-	say "FAILED: $1; last lines of the build log:"
-	tail -n 60 "$log" >&2 || true
+	if [ -z "${2:-}" ]; then
+		say "FAILED: $1; last lines of the build log:"
+		tail -n 60 "$log" >&2 || true
+	else
+		say "FAILED: $1"
+	fi
 	say "full log: $saved"
 	exit 1
 }
@@ -192,7 +198,10 @@ cd "$kdir"
 step tinyconfig make tinyconfig
 step merge scripts/kconfig/merge_config.sh -m .config "$fragment"
 step olddefconfig make olddefconfig
-verify_config .config >>"$log" 2>&1 || { verify_config .config || true; fail "config check"; }
+if ! report=$(verify_config .config 2>&1); then
+	printf '%s\n' "$report" | tee -a "$log" >&2
+	fail "config check" quiet
+fi
 step bzImage nice -n 10 make -j"$jobs" bzImage
 step modules nice -n 10 make -j"$jobs" modules
 step extmod-check check_extmod "$kdir" "$tmp/extmod-check"
