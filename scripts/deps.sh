@@ -17,6 +17,7 @@ packages=(
 	kmod			# modinfo
 	binutils		# readelf (static-binary check)
 	perl			# checkpatch.pl
+	sparse			# make C=1 on the module
 	linux-image-amd64 linux-headers-amd64			# Debian 6.1
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64	# Debian 6.12
 	linux-source-6.12	# kselftest_harness.h, checkpatch.pl

@@ -66,9 +66,9 @@ punix_kernels() {
 		die "no Debian 6.12 cloud kernel with headers (run scripts/deps.sh)"
 	echo "6.12 /boot/vmlinuz-$rel /lib/modules/$rel/build"
 
-	# HOOK(debug kernel): a sanitizing 6.12 kernel built by
-	# scripts/debug-kernel.sh. It is opt-in (it takes ~13 minutes to
-	# build) and the script must print "BZIMAGE=<path>" and "KDIR=<path>"
+	# The sanitizing 6.12 kernel built (and cached) by
+	# scripts/debug-kernel.sh, when PUNIX_DEBUG_KERNEL=1 (make check sets
+	# it by default). The script prints "BZIMAGE=<path>" and "KDIR=<path>"
 	# lines on stdout once the kernel is built.
 	if [[ ${PUNIX_DEBUG_KERNEL:-0} == 1 ]]; then
 		local out bz kdir
@@ -95,8 +95,9 @@ punix_kernel() {
 # punix_build_module NAME KDIR
 #
 # Build punix.ko against KDIR in $PUNIX_BUILD/NAME/mod, a private copy of
-# the sources, so builds for different kernels never share objects. W=1,
-# and any compiler or modpost warning fails the build. The sources come
+# the sources, so builds for different kernels never share objects. W=1
+# and sparse (C=1), and any compiler, sparse or modpost warning fails the
+# build. The sources come
 # from $PUNIX_SRC if set (a snapshot), else from the work tree.
 punix_build_module() {
 	local name=$1 kdir=$2
@@ -111,13 +112,13 @@ punix_build_module() {
 		--exclude='.*.d' --exclude='*.symvers' --exclude='*.order' \
 		Kbuild src include | tar -C "$dir" -xf -
 
-	if ! make -C "$kdir" M="$dir" W=1 -j"$(nproc)" modules >"$log" 2>&1; then
+	if ! make -C "$kdir" M="$dir" W=1 C=1 -j"$(nproc)" modules >"$log" 2>&1; then
 		bad "punix.ko build failed for $name:"
 		tail -n 40 "$log"
 		return 1
 	fi
 	if grep -Eq '(warning|WARNING):' "$log"; then
-		bad "punix.ko build for $name has warnings (W=1 must be clean):"
+		bad "punix.ko build for $name has warnings (W=1 and sparse must be clean):"
 		grep -E -B2 -A4 '(warning|WARNING):' "$log" | head -n 60
 		return 1
 	fi
