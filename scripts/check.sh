@@ -37,7 +37,7 @@ say "dependencies"
 scripts/deps.sh
 
 # The sanitizing debug kernel is part of every check; PUNIX_DEBUG_KERNEL=0
-# leaves it out (its first build takes about 13 minutes; it is cached).
+# leaves it out (its first build takes 15 to 25 minutes; it is cached).
 export PUNIX_DEBUG_KERNEL=${PUNIX_DEBUG_KERNEL:-1}
 kernel_list=$(punix_kernels) || exit 1
 if [[ -n ${PUNIX_KERNELS:-} ]]; then
