@@ -27,6 +27,7 @@
 #define _PUNIX_TEST_H
 
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -43,6 +44,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -360,6 +362,17 @@ static inline ssize_t read_all(int fd, void *buf, size_t len)
 	return done;
 }
 
+/*
+ * Time bounds.  A short SO_*TIMEO (100 ms) must fire before
+ * TIMEO_SLACK_MS, and a call that must not wait for its timeout gets
+ * LONG_TIMEO_MS, so that it fails with EAGAIN rather than hangs if it
+ * does wait.  Both leave room for the debug kernel under emulation,
+ * about ten times slower than a bare machine, and stay well inside
+ * the harness's 30 s per test.
+ */
+#define TIMEO_SLACK_MS	5000
+#define LONG_TIMEO_MS	8000
+
 /* Monotonic milliseconds. */
 static inline long now_ms(void)
 {
@@ -489,6 +502,51 @@ static inline bool child_running(pid_t pid)
 	int status;
 
 	return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+/* Read /proc/<pid>/<what> into @buf as a string; length or -1. */
+static inline ssize_t read_proc_pid(pid_t pid, const char *what,
+				   char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/*
+ * Wait until @pid sleeps (state S) inside system call @nr, for at most
+ * LONG_TIMEO_MS.  A fixed sleep is not enough under emulation: a child
+ * that reaches its blocking call late makes the parent's next step race
+ * with the call's own checks.  /proc/<pid>/syscall reads "running" while
+ * the task runs, else the call number first.
+ */
+static inline bool wait_blocked_in(pid_t pid, long nr)
+{
+	long end = now_ms() + LONG_TIMEO_MS;
+	char buf[512], *p;
+
+	do {
+		if (read_proc_pid(pid, "syscall", buf, sizeof(buf)) > 0 &&
+		    isdigit((unsigned char)buf[0]) &&
+		    strtol(buf, NULL, 10) == nr &&
+		    read_proc_pid(pid, "stat", buf, sizeof(buf)) > 0) {
+			p = strrchr(buf, ')');
+			if (p && p[1] == ' ' && p[2] == 'S')
+				return true;
+		}
+		sleep_ms(2);
+	} while (now_ms() < end);
+	return false;
 }
 
 /* In a child: become nobody/nogroup.  Returns 0 or -1. */

@@ -317,7 +317,7 @@ TEST_F(poll, epoll_wakes_on_data)
 		sleep_ms(100);
 		_exit(write(c, "wake", 4) == 4 ? 0 : 97);
 	}
-	ASSERT_EQ(1, epoll_wait(ep, &out, 1, 5000));
+	ASSERT_EQ(1, epoll_wait(ep, &out, 1, LONG_TIMEO_MS));
 	ASSERT_EQ((unsigned int)EPOLLIN, out.events);
 	ASSERT_EQ(s, out.data.fd);
 	ASSERT_EQ(0, wait_child(pid));
@@ -350,7 +350,7 @@ TEST_F(poll, epoll_wakes_listener)
 			_exit(96);
 		_exit(0);
 	}
-	ASSERT_EQ(1, epoll_wait(ep, &out, 1, 5000));
+	ASSERT_EQ(1, epoll_wait(ep, &out, 1, LONG_TIMEO_MS));
 	ASSERT_EQ((unsigned int)EP_RD, out.events);
 	ASSERT_EQ(0, wait_child(pid));
 	close(ep);
@@ -374,7 +374,7 @@ TEST_F(poll, poll_wakes_on_peer_shut_wr)
 	pfd.fd = s;
 	pfd.events = POLLRDHUP;
 	pfd.revents = 0;
-	ASSERT_EQ(1, poll(&pfd, 1, 5000));
+	ASSERT_EQ(1, poll(&pfd, 1, LONG_TIMEO_MS));
 	ASSERT_EQ(POLLRDHUP, pfd.revents);
 	ASSERT_EQ(0, wait_child(pid));
 	close(c);
@@ -400,7 +400,7 @@ TEST_F(poll, poll_wakes_on_hangup)
 	pfd.fd = s;
 	pfd.events = 0;
 	pfd.revents = 0;
-	ASSERT_EQ(1, poll(&pfd, 1, 5000));
+	ASSERT_EQ(1, poll(&pfd, 1, LONG_TIMEO_MS));
 	ASSERT_EQ(POLLHUP, pfd.revents);
 	ASSERT_EQ(0, wait_child(pid));
 	close(s);
@@ -428,7 +428,7 @@ TEST_F(poll, poll_wakes_writer)
 	pfd.fd = c;
 	pfd.events = POLLOUT;
 	pfd.revents = 0;
-	ASSERT_EQ(1, poll(&pfd, 1, 5000));
+	ASSERT_EQ(1, poll(&pfd, 1, LONG_TIMEO_MS));
 	ASSERT_EQ(POLLOUT, pfd.revents);
 	ASSERT_EQ(0, wait_child(pid));
 	close(c);

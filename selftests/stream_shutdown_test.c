@@ -299,8 +299,8 @@ TEST_F(shutdown, peer_close_resets_blocked_writer)
 		r = send(c, "x", 1, MSG_NOSIGNAL);
 		_exit(child_errno_code(r, errno, EPIPE) ? 50 : 0);
 	}
-	sleep_ms(100);
-	ASSERT_TRUE(child_running(pid));
+	/* Closed before the write sleeps, it would get EPIPE and SIGPIPE. */
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_write));
 	close(s);
 	ASSERT_EQ(0, wait_child(pid));
 	close(c);

@@ -2257,7 +2257,7 @@ static void *s7_blocked(void *arg)
 	 * sleeps it out (and then finds the name gone, or room) was never
 	 * woken: a wakeup that is seconds late is just as lost.
 	 */
-	if ((n < 0 && e == EAGAIN) || t0 > 10000)
+	if ((n < 0 && e == EAGAIN) || t0 > 14000)
 		sfail(sh, "%s: blocked call not woken: returned %ld (%s) after %ld ms",
 		      rc->what, n, n < 0 ? errname(e) : "success", t0);
 	else if (rc->variant == 0 && !(n == -1 && e == ECONNREFUSED))
