@@ -781,8 +781,7 @@ TEST_F(dgram, blocking_send_woken_by_reader)
 		n = send(s, "last", 4, 0);
 		_exit(n == 4 ? 0 : child_errno_code(n, errno, 0));
 	}
-	sleep_ms(150);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_sendto));
 	ASSERT_RET(1, recv(r, buf, sizeof(buf), 0));
 	ASSERT_EQ(0, wait_child(pid));
 	/* 10 left from the fill, plus "last". */
@@ -814,7 +813,8 @@ TEST_F(dgram, rcvtimeo_and_blocking_recv)
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		sleep_ms(100);
+		if (!wait_blocked_in(getppid(), SYS_recvfrom))
+			_exit(95);
 		_exit(send(sv[0], "late", 4, 0) == 4 ? 0 : 97);
 	}
 	ASSERT_RET(4, recv(sv[1], buf, sizeof(buf), 0));
@@ -935,8 +935,7 @@ TEST_F(dgram, poll_woken_when_drained)
 			_exit(90 + (n < 0 ? 0 : n));
 		_exit(pfd.revents == POLLOUT ? 0 : 98);
 	}
-	sleep_ms(150);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_poll));
 	ASSERT_RET(1, recv(r, buf, sizeof(buf), 0));
 	ASSERT_EQ(0, wait_child(pid));
 	ASSERT_EQ(QLEN_FIT - 1, drain_msgs(r));
@@ -1467,8 +1466,7 @@ TEST_F(dgram, blocked_send_woken_by_receiver_close)
 		code = child_errno_code(n, errno, ENOTCONN);
 		_exit(code ? code + 50 : 0);
 	}
-	sleep_ms(150);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_sendto));
 	/* The parent holds the last reference to r. */
 	close(r);
 	ASSERT_EQ(0, wait_child(pid));
@@ -1502,8 +1500,7 @@ TEST_F(dgram, poll_woken_by_peer_close)
 			_exit(90);
 		_exit(pfd.revents == POLLOUT ? 0 : 98);
 	}
-	sleep_ms(150);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_poll));
 	close(r);
 	ASSERT_EQ(0, wait_child(pid));
 	ASSERT_EQ(POLL_WR, poll_now(s));
@@ -1624,8 +1621,7 @@ TEST_F(dgram, poll_woken_by_own_disconnect)
 			_exit(90);
 		_exit(pfd.revents == POLLOUT ? 0 : 98);
 	}
-	sleep_ms(150);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_poll));
 	ASSERT_RET(0, connect_unspec(s));
 	ASSERT_EQ(0, wait_child(pid));
 	/* The receiver keeps what it had: s was not its peer. */
@@ -1649,8 +1645,7 @@ TEST_F(dgram, blocked_recv_woken_by_shut_rd)
 
 		_exit(n == 0 ? 0 : child_errno_code(n, errno, 0));
 	}
-	sleep_ms(150);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_recvfrom));
 	ASSERT_RET(0, shutdown(sv[1], SHUT_RD));
 	ASSERT_EQ(0, wait_child(pid));
 	close(sv[0]);

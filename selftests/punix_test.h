@@ -367,8 +367,8 @@ static inline ssize_t read_all(int fd, void *buf, size_t len)
  * TIMEO_SLACK_MS, and a call that must not wait for its timeout gets
  * LONG_TIMEO_MS, so that it fails with EAGAIN rather than hangs if it
  * does wait.  Both leave room for the debug kernel under emulation,
- * about ten times slower than a bare machine, and stay well inside
- * the harness's 30 s per test.
+ * about ten times slower than a bare machine, and stay inside a
+ * test's PUNIX_WATCHDOG.
  */
 #define TIMEO_SLACK_MS	5000
 #define LONG_TIMEO_MS	8000

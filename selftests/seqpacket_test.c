@@ -325,8 +325,7 @@ TEST_F(seqpacket, blocked_recv_woken_by_close)
 		close(c);
 		_exit(recv(s, &ch, 1, 0) == 0 ? 0 : 97);
 	}
-	sleep_ms(100);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_recvfrom));
 	close(c);
 	ASSERT_EQ(0, wait_child(pid));
 	close(s);
@@ -577,8 +576,7 @@ TEST_F(seqpacket, poll_woken_by_record)
 			_exit(90);
 		_exit(pfd.revents == POLLIN ? 0 : 98);
 	}
-	sleep_ms(100);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_poll));
 	ASSERT_RET(1, send(c, "w", 1, 0));
 	ASSERT_EQ(0, wait_child(pid));
 	close(c);
@@ -859,8 +857,7 @@ TEST_F(seqpacket, blocked_connect_woken_by_accept)
 		_exit(connect_path(c1, self->family, lp) == 0 ? 0 :
 		      100 + errno);
 	}
-	sleep_ms(150);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_connect));
 	s = accept(l, NULL, NULL);
 	ASSERT_LE(0, s);
 	ASSERT_EQ(0, wait_child(pid));
@@ -982,8 +979,7 @@ TEST_F(seqpacket, blocking_send_timeo_and_wakeup)
 		r = send(c, "y", 1, 0);
 		_exit(r == 1 ? 0 : child_errno_code(r, errno, 0));
 	}
-	sleep_ms(150);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_sendto));
 	/*
 	 * The first recv already wakes the child, whose "y" may land while
 	 * we read: take exactly the n queued records, then the child's.
@@ -1167,8 +1163,7 @@ TEST_F(seqpacket, blocked_connect_listener_close)
 		r = connect_path(c1, self->family, lp);
 		_exit(child_errno_code(r, errno, ECONNREFUSED));
 	}
-	sleep_ms(150);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_connect));
 	close(l);
 	ASSERT_EQ(0, wait_child(pid));
 	close(c0);

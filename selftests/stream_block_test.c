@@ -109,7 +109,8 @@ TEST_F(block, read_woken_by_data)
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		sleep_ms(50);
+		if (!wait_blocked_in(getppid(), SYS_read))
+			_exit(95);
 		_exit(write(c, "late", 4) == 4 ? 0 : 97);
 	}
 	ASSERT_EQ(4, read(s, buf, sizeof(buf)));
@@ -199,10 +200,11 @@ TEST_F(block, read_restarted)
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		/* Write only after the reader has been interrupted. */
+		/* Write only once the interrupted read sleeps again. */
 		if (read(sync[0], buf, 1) != 1)
 			_exit(96);
-		sleep_ms(50);
+		if (!wait_blocked_in(getppid(), SYS_read))
+			_exit(95);
 		_exit(write(c, "after", 5) == 5 ? 0 : 97);
 	}
 	alarm_pipe = sync[1];
@@ -269,10 +271,11 @@ TEST_F(block, accept_restarted)
 	if (pid == 0) {
 		int fd = socket(self->family, SOCK_STREAM, 0);
 
-		/* Connect only after accept() has been interrupted. */
+		/* Connect only once the interrupted accept() sleeps again. */
 		if (read(sync[0], &ch, 1) != 1)
 			_exit(95);
-		sleep_ms(50);
+		if (!wait_blocked_in(getppid(), SYS_accept))
+			_exit(94);
 		if (fd < 0 || connect_path(fd, self->family, path))
 			_exit(96);
 		_exit(write(fd, "c", 1) == 1 ? 0 : 97);

@@ -353,8 +353,7 @@ TEST_F(connect, backlog_full_blocks_until_accept)
 			_exit(100 + errno);
 		_exit(write(fd, "x", 1) == 1 ? 0 : 97);
 	}
-	sleep_ms(150);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_connect));
 	s = accept(l, NULL, NULL);		/* a's connection */
 	ASSERT_LE(0, s);
 	close(s);
@@ -886,8 +885,7 @@ TEST_F(connect, relisten_wakes_blocked_connect)
 			_exit(98);
 		_exit(connect_path(fd, self->family, path) ? 100 + errno : 0);
 	}
-	sleep_ms(100);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_connect));
 	ASSERT_RET(0, listen(l, 4));
 	ASSERT_EQ(0, wait_child(pid));
 	close(a);
@@ -919,8 +917,7 @@ TEST_F(connect, listener_close_refuses_blocked_connect)
 		r = connect_path(fd, self->family, path);
 		_exit(child_errno_code(r, errno, ECONNREFUSED));
 	}
-	sleep_ms(100);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_connect));
 	close(l);
 	ASSERT_EQ(0, wait_child(pid));
 	close(a);

@@ -238,7 +238,8 @@ TEST_F(data, waitall_collects_pieces)
 		close(s);
 		for (int i = 0; i < 3; i++) {
 			memset(piece, 'a' + i, sizeof(piece));
-			sleep_ms(30);
+			if (!wait_blocked_in(getppid(), SYS_recvfrom))
+				_exit(96);
 			if (write(c, piece, sizeof(piece)) != sizeof(piece))
 				_exit(97);
 		}
@@ -531,8 +532,7 @@ TEST_F(data, sndbuf_blocks_writer_until_drained)
 		_exit(write(c, buf, total) == (ssize_t)total ? 0 : 97);
 	}
 	close(c);
-	sleep_ms(100);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_write));
 	ASSERT_EQ((ssize_t)total, read_all(s, buf, total));
 	for (size_t i = 0; i < total; i++)
 		ASSERT_EQ((unsigned char)(i * 7 + (i >> 10)), buf[i]);

@@ -314,7 +314,8 @@ TEST_F(poll, epoll_wakes_on_data)
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		sleep_ms(100);
+		if (!wait_blocked_in(getppid(), SYS_epoll_wait))
+			_exit(95);
 		_exit(write(c, "wake", 4) == 4 ? 0 : 97);
 	}
 	ASSERT_EQ(1, epoll_wait(ep, &out, 1, LONG_TIMEO_MS));
@@ -345,7 +346,8 @@ TEST_F(poll, epoll_wakes_listener)
 	if (pid == 0) {
 		int fd = socket(self->family, SOCK_STREAM, 0);
 
-		sleep_ms(100);
+		if (!wait_blocked_in(getppid(), SYS_epoll_wait))
+			_exit(95);
 		if (fd < 0 || connect_path(fd, self->family, path))
 			_exit(96);
 		_exit(0);
@@ -368,7 +370,8 @@ TEST_F(poll, poll_wakes_on_peer_shut_wr)
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		sleep_ms(100);
+		if (!wait_blocked_in(getppid(), SYS_poll))
+			_exit(95);
 		_exit(shutdown(c, SHUT_WR) ? 97 : 0);
 	}
 	pfd.fd = s;
@@ -392,7 +395,8 @@ TEST_F(poll, poll_wakes_on_hangup)
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		sleep_ms(100);
+		if (!wait_blocked_in(getppid(), SYS_poll))
+			_exit(95);
 		close(c);
 		_exit(0);
 	}
@@ -422,7 +426,8 @@ TEST_F(poll, poll_wakes_writer)
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		sleep_ms(100);
+		if (!wait_blocked_in(getppid(), SYS_poll))
+			_exit(95);
 		_exit(drain(s) > 0 ? 0 : 97);
 	}
 	pfd.fd = c;

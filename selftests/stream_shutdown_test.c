@@ -167,8 +167,7 @@ TEST_F(shutdown, peer_shut_wr_wakes_reader)
 
 		_exit(read(s, &ch, 1) == 0 ? 0 : 97);
 	}
-	sleep_ms(100);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_read));
 	ASSERT_RET(0, shutdown(c, SHUT_WR));
 	ASSERT_EQ(0, wait_child(pid));
 	close(c);
@@ -189,8 +188,7 @@ TEST_F(shutdown, own_shut_rd_wakes_reader)
 
 		_exit(read(s, &ch, 1) == 0 ? 0 : 97);
 	}
-	sleep_ms(100);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_read));
 	ASSERT_RET(0, shutdown(s, SHUT_RD));
 	ASSERT_EQ(0, wait_child(pid));
 	close(c);
@@ -476,8 +474,7 @@ TEST_F(shutdown, listener_shut_rd_wakes_accept)
 
 		_exit(child_errno_code(r, errno, EINVAL));
 	}
-	sleep_ms(100);
-	ASSERT_TRUE(child_running(pid));
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_accept));
 	ASSERT_RET(0, shutdown(l, SHUT_RD));
 	ASSERT_EQ(0, wait_child(pid));
 	close(l);
