@@ -190,7 +190,7 @@ step() {
 }
 
 say "building $SRC_PKG $(src_version) with $(basename "$fragment") into $final"
-say "this takes about 13 minutes on 2 cores; log: $log"
+say "this takes 15 to 25 minutes on 2 cores; log: $log"
 
 step extract tar -xf "$SRC_TARBALL" -C "$tmp"
 [ -d "$kdir" ] || fail "extract (no $TREE/ in $SRC_TARBALL)"

@@ -119,7 +119,7 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	spin_lock_init(&u->lock);
 	mutex_init(&u->iolock);
 	mutex_init(&u->bindlock);
-	init_waitqueue_head(&u->peer_wait);
+	init_waitqueue_head(&u->room_wait);
 	punix_peer_wake_init(sk);
 	init_waitqueue_head(&u->peer_wq.wait);
 	INIT_HLIST_NODE(&u->table_node);
@@ -187,7 +187,7 @@ void punix_release_sock(struct sock *sk, bool embryo)
 	WRITE_ONCE(u->peer, NULL);
 	punix_state_unlock(sk);
 
-	wake_up_interruptible_all(&u->peer_wait);
+	wake_up_interruptible_all(&u->room_wait);
 
 	if (peer) {
 		/* A connection ends for both sides; a datagram peer stays. */
@@ -249,7 +249,7 @@ long punix_wait_for_peer(struct sock *other, long timeo)
 	bool sleep;
 	DEFINE_WAIT(wait);
 
-	prepare_to_wait_exclusive(&u->peer_wait, &wait, TASK_INTERRUPTIBLE);
+	prepare_to_wait_exclusive(&u->room_wait, &wait, TASK_INTERRUPTIBLE);
 	sleep = !sock_flag(other, SOCK_DEAD) &&
 		!(other->sk_shutdown & RCV_SHUTDOWN) &&
 		punix_recvq_full(other);
@@ -258,7 +258,7 @@ long punix_wait_for_peer(struct sock *other, long timeo)
 	if (sleep)
 		timeo = schedule_timeout(timeo);
 
-	finish_wait(&u->peer_wait, &wait);
+	finish_wait(&u->room_wait, &wait);
 	return timeo;
 }
 

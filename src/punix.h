@@ -16,6 +16,7 @@
 #include <linux/skbuff.h>
 #include <linux/un.h>
 #include <linux/wait.h>
+#include <net/af_unix.h>
 #include <net/sock.h>
 
 #include "compat.h"
@@ -37,6 +38,16 @@ struct punix_address {
 		struct sockaddr_storage	storage;
 	};
 };
+
+/*
+ * The LSM unix hooks (security_unix_stream_connect/_may_send) are written for
+ * AF_UNIX: Landlock reads unix_sk(sk)->addr, ->peer and asserts ->lock held.
+ * So @addr, @path, @peer and @lock sit where struct unix_sock has them, and
+ * struct punix_address has struct unix_address's layout (checked below).
+ * PUNIX_UNIX_GAP is what unix_sock has between peer and lock.
+ */
+#define PUNIX_UNIX_GAP	(offsetof(struct unix_sock, lock) -		\
+			 offsetofend(struct unix_sock, peer))
 
 /*
  * struct punix_sock - one punix socket.
@@ -64,16 +75,34 @@ struct punix_sock {
 	struct sock		sk;	/* must be first */
 	struct punix_address	*addr;
 	struct path		path;
-	struct mutex		bindlock;	/* see above */
 	struct mutex		iolock;		/* see above */
-	spinlock_t		lock;		/* see above */
+	struct mutex		bindlock;	/* see above */
 	struct sock		*peer;
-	struct sock		*listener;	/* embryo: whose queue it is on */
-	wait_queue_head_t	peer_wait;	/* senders waiting for queue room */
+	union {
+		struct sock	*listener;	/* embryo: whose queue it is on */
+		u8		unix_gap[PUNIX_UNIX_GAP];
+	};
+	spinlock_t		lock;		/* see above */
+	wait_queue_head_t	room_wait;	/* senders waiting for queue room */
 	wait_queue_entry_t	peer_wake;	/* dgram.c: hooked on peer's */
 	struct socket_wq	peer_wq;	/* embryo's wq until accept() */
 	struct hlist_node	table_node;	/* address table, addr.c */
 };
+
+static_assert(offsetof(struct punix_sock, addr) ==
+	      offsetof(struct unix_sock, addr));
+static_assert(offsetof(struct punix_sock, path) ==
+	      offsetof(struct unix_sock, path));
+static_assert(offsetof(struct punix_sock, peer) ==
+	      offsetof(struct unix_sock, peer));
+static_assert(offsetof(struct punix_sock, lock) ==
+	      offsetof(struct unix_sock, lock));
+static_assert(offsetof(struct punix_address, refcnt) ==
+	      offsetof(struct unix_address, refcnt));
+static_assert(offsetof(struct punix_address, len) ==
+	      offsetof(struct unix_address, len));
+static_assert(offsetof(struct punix_address, name) ==
+	      offsetof(struct unix_address, name));
 
 static inline struct punix_sock *punix_sk(const struct sock *sk)
 {

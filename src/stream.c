@@ -38,7 +38,7 @@ static int punix_stream_listen(struct socket *sock, int backlog)
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN)
 		goto out;
 	if (backlog > sk->sk_max_ack_backlog)
-		wake_up_interruptible_all(&u->peer_wait);
+		wake_up_interruptible_all(&u->room_wait);
 	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
 	WRITE_ONCE(sk->sk_state, TCP_LISTEN);
 	/* connect() hands these credentials to the client */
@@ -133,6 +133,13 @@ restart:
 		goto out_unlock;
 	}
 
+	/* As af_unix: with both state locks held (see punix_sock). */
+	err = security_unix_stream_connect(sk, other, newsk);
+	if (err) {
+		punix_state_unlock(sk);
+		goto out_unlock;
+	}
+
 	sock_hold(sk);
 	newu = punix_sk(newsk);
 	newu->peer = sk;
@@ -192,7 +199,7 @@ static int punix_stream_accept(struct socket *sock, struct socket *newsock,
 
 	tsk = skb->sk;
 	skb_free_datagram(sk, skb);
-	wake_up_interruptible(&punix_sk(sk)->peer_wait);
+	wake_up_interruptible(&punix_sk(sk)->room_wait);
 
 	punix_state_lock(tsk);
 	newsock->state = SS_CONNECTED;
