@@ -232,8 +232,6 @@ TEST_F(abstract, one_byte_name)
 TEST_F(abstract, eaddrinuse_same_type)
 {
 	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
-	struct sockaddr_un sun;
-	socklen_t len;
 	char name[64], name2[64];
 	size_t n = mkname(name, sizeof(name), "inuse");
 	size_t n2 = mkname(name2, sizeof(name2), "inuse2");
@@ -243,9 +241,7 @@ TEST_F(abstract, eaddrinuse_same_type)
 		int b = new_typed(types[i]);
 
 		ASSERT_ERRNO(EADDRINUSE, bind_abs(b, self->family, name, n));
-		len = sizeof(sun);
-		ASSERT_EQ(0, getsockname(b, (struct sockaddr *)&sun, &len));
-		ASSERT_ADDR(self->family, NULL, sun, len);
+		ASSERT_SOCKNAME(b, NULL);
 		ASSERT_RET(0, bind_abs(b, self->family, name2, n2));
 		close(a);
 		close(b);
@@ -448,14 +444,11 @@ TEST_F(abstract, passcred_autobinds)
 	ASSERT_EQ(0, set_int_opt(p, SOL_SOCKET, SO_PASSCRED, 1));
 	ASSERT_RET(0, connect_abs(c, self->family, name, n));
 	ASSERT_RET(0, connect_abs(p, self->family, name, n));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(c, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, NULL, sun, len);
+	ASSERT_SOCKNAME(c, NULL);
 	len = sizeof(sun);
 	ASSERT_EQ(0, getsockname(p, (struct sockaddr *)&sun, &len));
 	ASSERT_TRUE(is_autoname(&sun, len));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	close(s);
 	len = sizeof(sun);
 	s = accept(l, (struct sockaddr *)&sun, &len);
@@ -543,8 +536,7 @@ TEST_F(abstract, name_freed_on_close)
 	l = abs_socket(SOCK_STREAM, name, n, true);
 	c = new_typed(SOCK_STREAM);
 	ASSERT_RET(0, connect_abs(c, self->family, name, n));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	close(l);
 	c2 = new_typed(SOCK_STREAM);
 	ASSERT_ERRNO(ECONNREFUSED, connect_abs(c2, self->family, name, n));
@@ -690,8 +682,7 @@ TEST_F(abstract, netns_not_visible)
 	}
 	ASSERT_EQ(0, wait_child(pid));
 	/* Exactly one connection (the old-netns socket) reached l. */
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	close(s);
 	ASSERT_EQ(0, poll_now(l));
 	ASSERT_EQ(POLL_WR, poll_now(d));
@@ -746,8 +737,7 @@ TEST_F(abstract, netns_same_name_bind)
 	ASSERT_EQ(0, poll_now(l));
 	c = new_typed(SOCK_STREAM);
 	ASSERT_RET(0, connect_abs(c, self->family, name, n));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_RET(1, write(c, "p", 1));
 	ASSERT_RET(1, read(s, buf, 1));
 	ASSERT_EQ('p', buf[0]);
@@ -776,8 +766,7 @@ TEST_F(abstract, autobound_listener)
 	ASSERT_TRUE(is_autoname(&an, alen));
 	c = new_typed(SOCK_STREAM);
 	ASSERT_RET(0, connect(c, (struct sockaddr *)&an, alen));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	len = sizeof(sun);
 	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&sun, &len));
 	ASSERT_EQ(alen, len);
@@ -811,8 +800,7 @@ TEST_F(abstract, siocunixfile)
 	u = new_typed(SOCK_DGRAM);
 	au = new_typed(SOCK_DGRAM);
 	ASSERT_RET(0, bind_auto(au, self->family));
-	TPATH(path, "p");
-	p = new_bound(SOCK_DGRAM, path);
+	p = new_bound_at(SOCK_DGRAM, path, "p");
 	ASSERT_ERRNO(ENOENT, ioctl(a, SIOCUNIXFILE, 0));
 	ASSERT_ERRNO(ENOENT, ioctl(u, SIOCUNIXFILE, 0));
 	ASSERT_ERRNO(ENOENT, ioctl(au, SIOCUNIXFILE, 0));

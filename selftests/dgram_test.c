@@ -21,6 +21,69 @@ PUNIX_FIXTURE(dgram);
 
 static char big[256 * 1024];
 
+/*
+ * A receiver bound at @rp (*@r) and a new datagram socket connected to
+ * it, which is returned.
+ */
+static int __new_sender(struct __test_metadata *_metadata, int family,
+			const char *rp, int *r)
+{
+	int s;
+
+	*r = __new_bound(_metadata, family, SOCK_DGRAM, rp);
+	s = __new_socket(_metadata, family, SOCK_DGRAM);
+	ASSERT_RET(0, connect_path(s, family, rp));
+	return s;
+}
+#define new_sender(rp, r) __new_sender(_metadata, self->family, (rp), (r))
+
+/*
+ * Fill the receive queue of @s's peer with QLEN_FIT one-byte datagrams;
+ * returns the errno of the send that did not fit.
+ */
+static int __fill_peer(struct __test_metadata *_metadata, int s)
+{
+	int err;
+
+	ASSERT_EQ(QLEN_FIT, fill_msgs(s, NULL, 0, 1, &err));
+	return err;
+}
+#define fill_peer(s) __fill_peer(_metadata, (s))
+
+/* new_sender() with the receiver's queue filled by fill_peer(). */
+#define new_full_sender(rp, r) ({					\
+	int __s = new_sender((rp), (r));				\
+	fill_peer(__s);							\
+	__s; })
+
+/*
+ * Fork a child that closes @close_fd (unless -1) and waits in poll() for
+ * POLLOUT on @s; it exits 0 if woken with exactly POLLOUT.  Returns once
+ * the child sleeps in poll().
+ */
+static pid_t __fork_pollout_waiter(struct __test_metadata *_metadata,
+				   int s, int close_fd)
+{
+	pid_t pid = fork_child();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct pollfd pfd = { .fd = s, .events = POLLOUT };
+		int n;
+
+		if (close_fd >= 0)
+			close(close_fd);
+		n = poll(&pfd, 1, LONG_TIMEO_MS);
+		if (n != 1)
+			_exit(90 + (n < 0 ? 0 : n));
+		_exit(pfd.revents == POLLOUT ? 0 : 98);
+	}
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_poll));
+	return pid;
+}
+#define fork_pollout_waiter(s, close_fd) \
+	__fork_pollout_waiter(_metadata, (s), (close_fd))
+
 /* SO_TYPE/SO_PROTOCOL/SO_DOMAIN; SOCK_RAW is silently made SOCK_DGRAM. */
 TEST_F(dgram, socket_type_raw_is_dgram)
 {
@@ -90,10 +153,8 @@ TEST_F(dgram, recvfrom_sender_address)
 	socklen_t len;
 	int mflags, s, r;
 
-	TPATH(sp, "sender");
-	TPATH(rp, "receiver");
-	s = new_bound(SOCK_DGRAM, sp);
-	r = new_bound(SOCK_DGRAM, rp);
+	s = new_bound_at(SOCK_DGRAM, sp, "sender");
+	r = new_bound_at(SOCK_DGRAM, rp, "receiver");
 	ASSERT_RET(5, sendto_path(s, self->family, rp, "hello", 5, 0));
 	ASSERT_RET(5, sendto_path(s, self->family, rp, "world", 5, 0));
 	memset(&sun, 0xa5, sizeof(sun));
@@ -118,8 +179,7 @@ TEST_F(dgram, unbound_sender_namelen_zero)
 	socklen_t len;
 	int mflags, s, r;
 
-	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
+	r = new_bound_at(SOCK_DGRAM, rp, "r");
 	s = new_typed(SOCK_DGRAM);
 	ASSERT_RET(2, sendto_path(s, self->family, rp, "u1", 2, 0));
 	ASSERT_RET(2, sendto_path(s, self->family, rp, "u2", 2, 0));
@@ -134,9 +194,7 @@ TEST_F(dgram, unbound_sender_namelen_zero)
 	/* Nothing was copied into the name buffer. */
 	ASSERT_EQ(0xa5a5, sun.sun_family);
 	/* Sending did not bind the sender. */
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(s, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, NULL, sun, len);
+	ASSERT_SOCKNAME(s, NULL);
 	close(s);
 	close(r);
 }
@@ -281,10 +339,8 @@ TEST_F(dgram, msg_peek)
 	socklen_t len;
 	int mflags, s, r;
 
-	TPATH(sp, "s");
-	TPATH(rp, "r");
-	s = new_bound(SOCK_DGRAM, sp);
-	r = new_bound(SOCK_DGRAM, rp);
+	s = new_bound_at(SOCK_DGRAM, sp, "s");
+	r = new_bound_at(SOCK_DGRAM, rp, "r");
 	ASSERT_RET(6, sendto_path(s, self->family, rp, "peekme", 6, 0));
 	ASSERT_RET(4, sendto_path(s, self->family, rp, "next", 4, 0));
 	for (int i = 0; i < 2; i++) {
@@ -358,8 +414,7 @@ TEST_F(dgram, listen_accept_eopnotsupp)
 	int u = new_typed(SOCK_DGRAM);
 	int b;
 
-	TPATH(path, "d");
-	b = new_bound(SOCK_DGRAM, path);
+	b = new_bound_at(SOCK_DGRAM, path, "d");
 	ASSERT_ERRNO(EOPNOTSUPP, listen(u, 1));
 	ASSERT_ERRNO(EOPNOTSUPP, listen(b, 1));
 	ASSERT_ERRNO(EOPNOTSUPP, listen(b, 0));
@@ -384,19 +439,14 @@ TEST_F(dgram, connect_send_without_address)
 	int s, r;
 
 	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
-	s = new_typed(SOCK_DGRAM);
-	ASSERT_RET(0, connect_path(s, self->family, rp));
+	s = new_sender(rp, &r);
 	ASSERT_RET(4, send(s, "ping", 4, 0));
 	ASSERT_RET(5, write(s, "write", 5));
 	ASSERT_RET(4, recv(r, buf, sizeof(buf), 0));
 	ASSERT_EQ(0, memcmp(buf, "ping", 4));
 	ASSERT_RET(5, read(r, buf, sizeof(buf)));
 	ASSERT_EQ(0, memcmp(buf, "write", 5));
-	len = sizeof(sun);
-	memset(&sun, 0xa5, sizeof(sun));
-	ASSERT_EQ(0, getpeername(s, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, rp, sun, len);
+	ASSERT_PEERNAME(s, rp);
 	len = sizeof(sun);
 	ASSERT_ERRNO(ENOTCONN, getpeername(r, (struct sockaddr *)&sun, &len));
 	/* Connecting again (to the same peer) is fine: no EISCONN. */
@@ -436,12 +486,9 @@ TEST_F(dgram, connect_to_connected_elsewhere_eperm)
 	char ap[96], bp[96], cp[96], buf[8];
 	int a, b, c, u;
 
-	TPATH(ap, "a");
-	TPATH(bp, "b");
-	TPATH(cp, "c");
-	a = new_bound(SOCK_DGRAM, ap);
-	b = new_bound(SOCK_DGRAM, bp);
-	c = new_bound(SOCK_DGRAM, cp);
+	a = new_bound_at(SOCK_DGRAM, ap, "a");
+	b = new_bound_at(SOCK_DGRAM, bp, "b");
+	c = new_bound_at(SOCK_DGRAM, cp, "c");
 	u = new_typed(SOCK_DGRAM);
 	ASSERT_RET(0, connect_path(a, self->family, bp));
 	ASSERT_ERRNO(EPERM, connect_path(c, self->family, ap));
@@ -479,8 +526,7 @@ TEST_F(dgram, unspec_disconnect)
 	char rp[96], buf[8];
 	int s, r;
 
-	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
+	r = new_bound_at(SOCK_DGRAM, rp, "r");
 	s = new_typed(SOCK_DGRAM);
 	/* On a never-connected socket it is a no-op that succeeds. */
 	ASSERT_RET(0, connect_unspec(s));
@@ -515,14 +561,10 @@ TEST_F(dgram, reconnect_purges_and_resets_old_peer)
 	char ap[96], bp[96], cp[96], dp[96], buf[8];
 	int a, b, c, d;
 
-	TPATH(ap, "a");
-	TPATH(bp, "b");
-	TPATH(cp, "c");
-	TPATH(dp, "d");
-	a = new_bound(SOCK_DGRAM, ap);
-	b = new_bound(SOCK_DGRAM, bp);
-	c = new_bound(SOCK_DGRAM, cp);
-	d = new_bound(SOCK_DGRAM, dp);
+	a = new_bound_at(SOCK_DGRAM, ap, "a");
+	b = new_bound_at(SOCK_DGRAM, bp, "b");
+	c = new_bound_at(SOCK_DGRAM, cp, "c");
+	d = new_bound_at(SOCK_DGRAM, dp, "d");
 	ASSERT_RET(5, sendto_path(d, self->family, ap, "early", 5, 0));
 	ASSERT_RET(0, connect_path(a, self->family, bp));
 	ASSERT_RET(0, connect_path(b, self->family, ap));
@@ -559,14 +601,10 @@ TEST_F(dgram, reconnect_old_peer_not_connected_back)
 	char ap[96], bp[96], cp[96], ep[96], buf[8];
 	int a, b, c, e;
 
-	TPATH(ap, "a");
-	TPATH(bp, "b");
-	TPATH(cp, "c");
-	TPATH(ep, "e");
-	a = new_bound(SOCK_DGRAM, ap);
-	b = new_bound(SOCK_DGRAM, bp);
-	c = new_bound(SOCK_DGRAM, cp);
-	e = new_bound(SOCK_DGRAM, ep);
+	a = new_bound_at(SOCK_DGRAM, ap, "a");
+	b = new_bound_at(SOCK_DGRAM, bp, "b");
+	c = new_bound_at(SOCK_DGRAM, cp, "c");
+	e = new_bound_at(SOCK_DGRAM, ep, "e");
 	ASSERT_RET(0, connect_path(a, self->family, bp));
 	ASSERT_RET(1, sendto_path(b, self->family, ap, "x", 1, 0));
 	ASSERT_RET(0, connect_path(a, self->family, cp));
@@ -606,9 +644,7 @@ TEST_F(dgram, peer_closed_econnrefused_then_enotconn)
 	int s, r;
 
 	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
-	s = new_typed(SOCK_DGRAM);
-	ASSERT_RET(0, connect_path(s, self->family, rp));
+	s = new_sender(rp, &r);
 	ASSERT_RET(1, send(s, "q", 1, 0));
 	close(r);
 	/* Closing the peer raises nothing on s by itself. */
@@ -634,12 +670,9 @@ TEST_F(dgram, dead_peer_send_purges_queue)
 	char sp[96], rp[96], dp[96], buf[8];
 	int s, r, d;
 
-	TPATH(sp, "s");
-	TPATH(rp, "r");
-	TPATH(dp, "d");
-	s = new_bound(SOCK_DGRAM, sp);
-	r = new_bound(SOCK_DGRAM, rp);
-	d = new_bound(SOCK_DGRAM, dp);
+	s = new_bound_at(SOCK_DGRAM, sp, "s");
+	r = new_bound_at(SOCK_DGRAM, rp, "r");
+	d = new_bound_at(SOCK_DGRAM, dp, "d");
 	ASSERT_RET(3, sendto_path(d, self->family, sp, "old", 3, 0));
 	ASSERT_RET(0, connect_path(s, self->family, rp));
 	close(r);
@@ -667,14 +700,12 @@ TEST_F(dgram, queue_full_eagain)
 	char rp[96];
 	int s, t, r, err;
 
-	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
+	r = new_bound_at(SOCK_DGRAM, rp, "r");
 	s = new_typed(SOCK_DGRAM);
 	t = new_typed(SOCK_DGRAM);
 	dlen = fill_addr(&dst, self->family, rp);
 	ASSERT_RET(0, connect_path(s, self->family, rp));
-	ASSERT_EQ(QLEN_FIT, fill_msgs(s, NULL, 0, 1, &err));
-	ASSERT_EQ(EAGAIN, err);
+	ASSERT_EQ(EAGAIN, fill_peer(s));
 	ASSERT_EQ(0, fill_msgs(t, &dst, dlen, 1, &err));
 	ASSERT_EQ(EAGAIN, err);
 	ASSERT_RET(1, recv(r, big, 16, 0));
@@ -698,15 +729,12 @@ TEST_F(dgram, queue_limit_not_applied)
 	char ap[96], bp[96], ap2[96];
 	int a, b, sv[2];
 
-	TPATH(ap2, "self");
 	ASSERT_EQ(0, socketpair(self->family, SOCK_DGRAM, 0, sv));
 	for (int i = 0; i < 3 * QLEN_FIT; i++)
 		ASSERT_RET(1, send(sv[0], "p", 1, MSG_DONTWAIT));
 	ASSERT_EQ(3 * QLEN_FIT, drain_msgs(sv[1]));
-	TPATH(ap, "a");
-	TPATH(bp, "b");
-	a = new_bound(SOCK_DGRAM, ap);
-	b = new_bound(SOCK_DGRAM, bp);
+	a = new_bound_at(SOCK_DGRAM, ap, "a");
+	b = new_bound_at(SOCK_DGRAM, bp, "b");
 	ASSERT_RET(0, connect_path(a, self->family, bp));
 	ASSERT_RET(0, connect_path(b, self->family, ap));
 	for (int i = 0; i < 3 * QLEN_FIT; i++)
@@ -716,7 +744,7 @@ TEST_F(dgram, queue_limit_not_applied)
 	ASSERT_ERRNO(EPERM, sendto_path(a, self->family, ap, "s", 1, 0));
 	close(a);
 	/* An unconnected socket to itself, by address. */
-	a = new_bound(SOCK_DGRAM, ap2);
+	a = new_bound_at(SOCK_DGRAM, ap2, "self");
 	for (int i = 0; i < 3 * QLEN_FIT; i++)
 		ASSERT_RET(1, sendto_path(a, self->family, ap2, "s", 1,
 					  MSG_DONTWAIT));
@@ -732,13 +760,10 @@ TEST_F(dgram, sndtimeo_blocking_send_eagain)
 {
 	char rp[96];
 	long t0, dt;
-	int s, r, err;
+	int s, r;
 
 	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
-	s = new_typed(SOCK_DGRAM);
-	ASSERT_RET(0, connect_path(s, self->family, rp));
-	ASSERT_EQ(QLEN_FIT, fill_msgs(s, NULL, 0, 1, &err));
+	s = new_full_sender(rp, &r);
 	ASSERT_EQ(0, set_timeo(s, SO_SNDTIMEO, 100));
 	t0 = now_ms();
 	ASSERT_ERRNO(EAGAIN, send(s, "x", 1, 0));
@@ -764,13 +789,10 @@ TEST_F(dgram, blocking_send_woken_by_reader)
 {
 	char rp[96], buf[8];
 	pid_t pid;
-	int s, r, err;
+	int s, r;
 
 	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
-	s = new_typed(SOCK_DGRAM);
-	ASSERT_RET(0, connect_path(s, self->family, rp));
-	ASSERT_EQ(QLEN_FIT, fill_msgs(s, NULL, 0, 1, &err));
+	s = new_full_sender(rp, &r);
 	ASSERT_EQ(0, set_timeo(s, SO_SNDTIMEO, LONG_TIMEO_MS));
 	pid = fork_child();
 	ASSERT_LE(0, pid);
@@ -867,14 +889,11 @@ TEST_F(dgram, poll_masks)
 TEST_F(dgram, poll_pollout_peer_queue_full)
 {
 	char rp[96];
-	int s, t, r, err;
+	int s, t, r;
 
 	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
-	s = new_typed(SOCK_DGRAM);
+	s = new_full_sender(rp, &r);
 	t = new_typed(SOCK_DGRAM);
-	ASSERT_RET(0, connect_path(s, self->family, rp));
-	ASSERT_EQ(QLEN_FIT, fill_msgs(s, NULL, 0, 1, &err));
 	ASSERT_EQ(0, poll_now(s));
 	ASSERT_EQ(0, poll_ev(s, POLLOUT));
 	ASSERT_EQ(POLL_WR, poll_now(t));
@@ -918,24 +937,11 @@ TEST_F(dgram, poll_woken_when_drained)
 {
 	char rp[96], buf[8];
 	pid_t pid;
-	int s, r, err;
+	int s, r;
 
 	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
-	s = new_typed(SOCK_DGRAM);
-	ASSERT_RET(0, connect_path(s, self->family, rp));
-	ASSERT_EQ(QLEN_FIT, fill_msgs(s, NULL, 0, 1, &err));
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct pollfd pfd = { .fd = s, .events = POLLOUT };
-		int n = poll(&pfd, 1, LONG_TIMEO_MS);
-
-		if (n != 1)
-			_exit(90 + (n < 0 ? 0 : n));
-		_exit(pfd.revents == POLLOUT ? 0 : 98);
-	}
-	ASSERT_TRUE(wait_blocked_in(pid, SYS_poll));
+	s = new_full_sender(rp, &r);
+	pid = fork_pollout_waiter(s, -1);
 	ASSERT_RET(1, recv(r, buf, sizeof(buf), 0));
 	ASSERT_EQ(0, wait_child(pid));
 	ASSERT_EQ(QLEN_FIT - 1, drain_msgs(r));
@@ -954,8 +960,7 @@ TEST_F(dgram, send_to_self)
 	socklen_t len;
 	int mflags, s;
 
-	TPATH(sp, "self");
-	s = new_bound(SOCK_DGRAM, sp);
+	s = new_bound_at(SOCK_DGRAM, sp, "self");
 	ASSERT_RET(2, sendto_path(s, self->family, sp, "me", 2, 0));
 	ASSERT_RET(2, recv_msg(s, buf, sizeof(buf), 0, &sun, &len, &mflags));
 	ASSERT_EQ(0, memcmp(buf, "me", 2));
@@ -963,9 +968,7 @@ TEST_F(dgram, send_to_self)
 	ASSERT_RET(0, connect_path(s, self->family, sp));
 	ASSERT_RET(3, send(s, "own", 3, 0));
 	ASSERT_EQ(POLL_RD | POLL_WR, poll_now(s));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getpeername(s, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, sp, sun, len);
+	ASSERT_PEERNAME(s, sp);
 	ASSERT_RET(3, recv(s, buf, sizeof(buf), 0));
 	ASSERT_EQ(0, memcmp(buf, "own", 3));
 	close(s);
@@ -985,11 +988,9 @@ TEST_F(dgram, own_shut_wr_epipe)
 	int s, r, u;
 
 	ASSERT_EQ(0, block_sigpipe());
-	TPATH(rp, "r");
-	TPATH(sp, "s");
 	TPATH(np, "nothing");
-	r = new_bound(SOCK_DGRAM, rp);
-	s = new_bound(SOCK_DGRAM, sp);
+	r = new_bound_at(SOCK_DGRAM, rp, "r");
+	s = new_bound_at(SOCK_DGRAM, sp, "s");
 	u = new_typed(SOCK_DGRAM);
 	ASSERT_RET(0, connect_path(s, self->family, rp));
 	ASSERT_RET(0, shutdown(s, SHUT_WR));
@@ -1027,10 +1028,8 @@ TEST_F(dgram, receiver_shut_rd_epipe_no_sigpipe)
 
 	ASSERT_EQ(0, block_sigpipe());
 	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
-	s = new_typed(SOCK_DGRAM);
+	s = new_sender(rp, &r);
 	t = new_typed(SOCK_DGRAM);
-	ASSERT_RET(0, connect_path(s, self->family, rp));
 	ASSERT_RET(6, send(s, "before", 6, 0));
 	ASSERT_RET(0, shutdown(r, SHUT_RD));
 	ASSERT_ERRNO(EPIPE, send(s, "x", 1, 0));
@@ -1092,12 +1091,8 @@ TEST_F(dgram, socketpair_dgram)
 	ASSERT_EQ(0, socketpair(self->family, SOCK_DGRAM, 0, sv));
 	for (int i = 0; i < 2; i++) {
 		ASSERT_EQ(SOCK_DGRAM, get_int_opt(sv[i], SOL_SOCKET, SO_TYPE));
-		len = sizeof(sun);
-		ASSERT_EQ(0, getsockname(sv[i], (struct sockaddr *)&sun, &len));
-		ASSERT_ADDR(self->family, NULL, sun, len);
-		len = sizeof(sun);
-		ASSERT_EQ(0, getpeername(sv[i], (struct sockaddr *)&sun, &len));
-		ASSERT_ADDR(self->family, NULL, sun, len);
+		ASSERT_SOCKNAME(sv[i], NULL);
+		ASSERT_PEERNAME(sv[i], NULL);
 		ASSERT_EQ(0, get_peercred(sv[i], &uc));
 		ASSERT_EQ(getpid(), uc.pid);
 		ASSERT_EQ(geteuid(), uc.uid);
@@ -1126,9 +1121,7 @@ TEST_F(dgram, peercred_connected_unset)
 	int s, r;
 
 	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
-	s = new_typed(SOCK_DGRAM);
-	ASSERT_RET(0, connect_path(s, self->family, rp));
+	s = new_sender(rp, &r);
 	ASSERT_EQ(0, get_peercred(s, &uc));
 	ASSERT_EQ(0, uc.pid);
 	ASSERT_EQ((uid_t)-1, uc.uid);
@@ -1232,13 +1225,12 @@ TEST_F(dgram, no_socket_econnrefused)
 
 	TPATH(fp, "file");
 	TPATH(pp, "fifo");
-	TPATH(cp, "closed");
 	TPATH(np, "none/x");
 	fd = open(fp, O_CREAT | O_WRONLY, 0666);
 	ASSERT_LE(0, fd);
 	close(fd);
 	ASSERT_EQ(0, mkfifo(pp, 0666));
-	c = new_bound(SOCK_DGRAM, cp);
+	c = new_bound_at(SOCK_DGRAM, cp, "closed");
 	close(c);
 	ASSERT_ERRNO(ECONNREFUSED, connect_path(s, self->family, fp));
 	ASSERT_ERRNO(ECONNREFUSED, sendto_path(s, self->family, fp, "x", 1, 0));
@@ -1265,10 +1257,9 @@ TEST_F(dgram, stream_path_eprototype)
 	int l, b, q;
 
 	TPATH(lp, "listener");
-	TPATH(bp, "bound");
 	TPATH(qp, "seqpacket");
 	l = new_listener(self->family, lp, 1);
-	b = new_bound(SOCK_STREAM, bp);
+	b = new_bound_at(SOCK_STREAM, bp, "bound");
 	q = new_typed_listener(SOCK_SEQPACKET, qp, 1);
 	ASSERT_ERRNO(EPROTOTYPE, connect_path(s, self->family, lp));
 	ASSERT_ERRNO(EPROTOTYPE, sendto_path(s, self->family, lp, "x", 1, 0));
@@ -1281,8 +1272,7 @@ TEST_F(dgram, stream_path_eprototype)
 	close(b);
 	b = new_typed(SOCK_STREAM);
 	close(s);
-	TPATH(bp, "dgram");
-	s = new_bound(SOCK_DGRAM, bp);
+	s = new_bound_at(SOCK_DGRAM, bp, "dgram");
 	ASSERT_ERRNO(EPROTOTYPE, connect_path(b, self->family, bp));
 	close(s);
 	close(b);
@@ -1301,12 +1291,9 @@ TEST_F(dgram, sendto_overrides_peer)
 	socklen_t len;
 	int a, b, c, mflags;
 
-	TPATH(ap, "a");
-	TPATH(bp, "b");
-	TPATH(cp, "c");
-	a = new_bound(SOCK_DGRAM, ap);
-	b = new_bound(SOCK_DGRAM, bp);
-	c = new_bound(SOCK_DGRAM, cp);
+	a = new_bound_at(SOCK_DGRAM, ap, "a");
+	b = new_bound_at(SOCK_DGRAM, bp, "b");
+	c = new_bound_at(SOCK_DGRAM, cp, "c");
 	ASSERT_RET(0, connect_path(a, self->family, bp));
 	ASSERT_RET(2, sendto_path(a, self->family, cp, "to", 2, 0));
 	ASSERT_RET(2, recv_msg(c, buf, sizeof(buf), 0, &sun, &len, &mflags));
@@ -1414,8 +1401,7 @@ TEST_F(dgram, socket_filter_drop_and_trim)
 	char rp[96], buf[16];
 	int s, r, mflags;
 
-	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
+	r = new_bound_at(SOCK_DGRAM, rp, "r");
 	s = new_typed(SOCK_DGRAM);
 	ASSERT_EQ(0, attach_ret_filter(r, 0));
 	ASSERT_RET(5, sendto_path(s, self->family, rp, "hello", 5, 0));
@@ -1443,13 +1429,10 @@ TEST_F(dgram, blocked_send_woken_by_receiver_close)
 {
 	char rp[96];
 	pid_t pid;
-	int s, r, err;
+	int s, r;
 
 	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
-	s = new_typed(SOCK_DGRAM);
-	ASSERT_RET(0, connect_path(s, self->family, rp));
-	ASSERT_EQ(QLEN_FIT, fill_msgs(s, NULL, 0, 1, &err));
+	s = new_full_sender(rp, &r);
 	ASSERT_EQ(0, set_timeo(s, SO_SNDTIMEO, LONG_TIMEO_MS));
 	pid = fork_child();
 	ASSERT_LE(0, pid);
@@ -1483,24 +1466,11 @@ TEST_F(dgram, poll_woken_by_peer_close)
 {
 	char rp[96];
 	pid_t pid;
-	int s, r, err;
+	int s, r;
 
 	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
-	s = new_typed(SOCK_DGRAM);
-	ASSERT_RET(0, connect_path(s, self->family, rp));
-	ASSERT_EQ(QLEN_FIT, fill_msgs(s, NULL, 0, 1, &err));
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct pollfd pfd = { .fd = s, .events = POLLOUT };
-
-		close(r);
-		if (poll(&pfd, 1, LONG_TIMEO_MS) != 1)
-			_exit(90);
-		_exit(pfd.revents == POLLOUT ? 0 : 98);
-	}
-	ASSERT_TRUE(wait_blocked_in(pid, SYS_poll));
+	s = new_full_sender(rp, &r);
+	pid = fork_pollout_waiter(s, r);
 	close(r);
 	ASSERT_EQ(0, wait_child(pid));
 	ASSERT_EQ(POLL_WR, poll_now(s));
@@ -1517,8 +1487,7 @@ TEST_F(dgram, outq_released_when_receiver_closes)
 	char rp[96];
 	int s, r;
 
-	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
+	r = new_bound_at(SOCK_DGRAM, rp, "r");
 	s = new_typed(SOCK_DGRAM);
 	ASSERT_RET(100, sendto_path(s, self->family, rp, big, 100, 0));
 	ASSERT_RET(200, sendto_path(s, self->family, rp, big, 200, 0));
@@ -1577,10 +1546,8 @@ TEST_F(dgram, sender_closed_keeps_address)
 	socklen_t len;
 	int s, r, mflags;
 
-	TPATH(sp, "sender");
-	TPATH(rp, "r");
-	s = new_bound(SOCK_DGRAM, sp);
-	r = new_bound(SOCK_DGRAM, rp);
+	s = new_bound_at(SOCK_DGRAM, sp, "sender");
+	r = new_bound_at(SOCK_DGRAM, rp, "r");
 	ASSERT_RET(3, sendto_path(s, self->family, rp, "one", 3, 0));
 	ASSERT_RET(3, sendto_path(s, self->family, rp, "two", 3, 0));
 	close(s);
@@ -1605,23 +1572,11 @@ TEST_F(dgram, poll_woken_by_own_disconnect)
 {
 	char rp[96];
 	pid_t pid;
-	int s, r, err;
+	int s, r;
 
 	TPATH(rp, "r");
-	r = new_bound(SOCK_DGRAM, rp);
-	s = new_typed(SOCK_DGRAM);
-	ASSERT_RET(0, connect_path(s, self->family, rp));
-	ASSERT_EQ(QLEN_FIT, fill_msgs(s, NULL, 0, 1, &err));
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct pollfd pfd = { .fd = s, .events = POLLOUT };
-
-		if (poll(&pfd, 1, LONG_TIMEO_MS) != 1)
-			_exit(90);
-		_exit(pfd.revents == POLLOUT ? 0 : 98);
-	}
-	ASSERT_TRUE(wait_blocked_in(pid, SYS_poll));
+	s = new_full_sender(rp, &r);
+	pid = fork_pollout_waiter(s, -1);
 	ASSERT_RET(0, connect_unspec(s));
 	ASSERT_EQ(0, wait_child(pid));
 	/* The receiver keeps what it had: s was not its peer. */
@@ -1661,19 +1616,14 @@ TEST_F(dgram, failed_connect_keeps_association)
 {
 	char ap[96], bp[96], dp[96], xp[96], np[96], lp[96], buf[8];
 	struct sockaddr_un sun;
-	socklen_t len;
 	int a, b, c, d, x, l;
 
-	TPATH(ap, "a");
-	TPATH(bp, "b");
-	TPATH(dp, "d");
-	TPATH(xp, "x");
 	TPATH(np, "none");
 	TPATH(lp, "l");
-	a = new_bound(SOCK_DGRAM, ap);
-	b = new_bound(SOCK_DGRAM, bp);
-	d = new_bound(SOCK_DGRAM, dp);
-	x = new_bound(SOCK_DGRAM, xp);
+	a = new_bound_at(SOCK_DGRAM, ap, "a");
+	b = new_bound_at(SOCK_DGRAM, bp, "b");
+	d = new_bound_at(SOCK_DGRAM, dp, "d");
+	x = new_bound_at(SOCK_DGRAM, xp, "x");
 	close(x);
 	l = new_listener(self->family, lp, 1);
 	c = new_typed(SOCK_DGRAM);
@@ -1687,9 +1637,7 @@ TEST_F(dgram, failed_connect_keeps_association)
 	fill_addr(&sun, AF_INET, bp);
 	ASSERT_ERRNO(EINVAL, connect(c, (struct sockaddr *)&sun,
 				     SUN_HDR + strlen(bp) + 1));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, dp, sun, len);
+	ASSERT_PEERNAME(c, dp);
 	ASSERT_RET(1, send(c, "c", 1, 0));
 	ASSERT_RET(1, recv(d, buf, sizeof(buf), 0));
 	ASSERT_EQ('q', buf[0]);

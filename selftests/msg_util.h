@@ -29,6 +29,14 @@ static inline int __new_bound(struct __test_metadata *_metadata,
 #define new_bound(type, path) \
 	__new_bound(_metadata, self->family, (type), (path))
 
+/* A socket of @type bound at TPATH(@buf, @name); @buf keeps the path. */
+#define new_bound_at(type, buf, name) \
+	(TPATH((buf), (name)), new_bound((type), (buf)))
+
+/* A socket of @type connected to the path @path. */
+#define new_typed_client(type, path) \
+	__new_typed_client(_metadata, self->family, (type), (path))
+
 /*
  * A SOCK_SEQPACKET (or any connection-oriented @type) listener at @path;
  * new_listener() of punix_test.h only makes SOCK_STREAM ones.
@@ -205,31 +213,6 @@ static inline int drain_msgs(int fd)
 	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
 		n++;
 	return n;
-}
-
-/* Block SIGPIPE so that a raised one stays pending for take_sigpipe(). */
-static inline int block_sigpipe(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	return sigprocmask(SIG_BLOCK, &set, NULL);
-}
-
-/* 1 if SIGPIPE is pending (and consume it), 0 if not, -1 on error. */
-static inline int take_sigpipe(void)
-{
-	struct timespec zero = { 0, 0 };
-	sigset_t set;
-
-	if (sigpending(&set))
-		return -1;
-	if (!sigismember(&set, SIGPIPE))
-		return 0;
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	return sigtimedwait(&set, NULL, &zero) == SIGPIPE ? 1 : -1;
 }
 
 /* revents of a zero-timeout poll() asking for @events. */

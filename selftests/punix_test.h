@@ -272,15 +272,29 @@ static inline int __new_listener(struct __test_metadata *_metadata,
 #define new_listener(family, path, backlog) \
 	__new_listener(_metadata, (family), (path), (backlog))
 
-static inline int __new_client(struct __test_metadata *_metadata,
-			       int family, const char *path)
+/* A socket of @type connected to the path @path. */
+static inline int __new_typed_client(struct __test_metadata *_metadata,
+				     int family, int type, const char *path)
 {
-	int fd = __new_socket(_metadata, family, SOCK_STREAM);
+	int fd = __new_socket(_metadata, family, type);
 
 	ASSERT_RET(0, connect_path(fd, family, path));
 	return fd;
 }
-#define new_client(family, path) __new_client(_metadata, (family), (path))
+#define new_client(family, path) \
+	__new_typed_client(_metadata, (family), SOCK_STREAM, (path))
+
+/* accept() on the listener @l, which must succeed. */
+static inline int __accept_ok(struct __test_metadata *_metadata, int l)
+{
+	int s = accept(l, NULL, NULL);
+
+	ASSERT_LE(0, s) {
+		TH_LOG("accept: %s", strerror(errno));
+	}
+	return s;
+}
+#define accept_ok(l) __accept_ok(_metadata, (l))
 
 /*
  * A connected pair made through a listener bound at <dir>/pair (the
@@ -296,11 +310,8 @@ static inline void __new_pair(struct __test_metadata *_metadata,
 
 	snprintf(path, sizeof(path), "%s/pair", dir);
 	l = __new_listener(_metadata, family, path, 4);
-	*client = __new_client(_metadata, family, path);
-	*server = accept(l, NULL, NULL);
-	ASSERT_LE(0, *server) {
-		TH_LOG("accept: %s", strerror(errno));
-	}
+	*client = __new_typed_client(_metadata, family, SOCK_STREAM, path);
+	*server = __accept_ok(_metadata, l);
 	close(l);
 	unlink(path);
 }
@@ -322,6 +333,29 @@ static inline void __new_pair(struct __test_metadata *_metadata,
 		ASSERT_EQ(SUN_HDR, (size_t)(len));			\
 	}								\
 } while (0)
+
+/*
+ * Assert that getsockname() (getpeername() if @peer) of @fd, into a
+ * poisoned buffer, gives the pathname @path (NULL: unnamed) of @family.
+ */
+static inline void __assert_name(struct __test_metadata *_metadata,
+				 int fd, bool peer, int family,
+				 const char *path)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+
+	memset(&sun, 0xa5, sizeof(sun));
+	if (peer)
+		ASSERT_RET(0, getpeername(fd, (struct sockaddr *)&sun, &len));
+	else
+		ASSERT_RET(0, getsockname(fd, (struct sockaddr *)&sun, &len));
+	ASSERT_ADDR(family, path, sun, len);
+}
+#define ASSERT_SOCKNAME(fd, path) \
+	__assert_name(_metadata, (fd), false, self->family, (path))
+#define ASSERT_PEERNAME(fd, path) \
+	__assert_name(_metadata, (fd), true, self->family, (path))
 
 /* Full write/read of exactly @len bytes (loops over short transfers). */
 static inline ssize_t write_all(int fd, const void *buf, size_t len)
@@ -417,6 +451,31 @@ static inline int set_nonblock(int fd)
 	int fl = fcntl(fd, F_GETFL);
 
 	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* Block SIGPIPE so that a raised one stays pending for take_sigpipe(). */
+static inline int block_sigpipe(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	return sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* 1 if SIGPIPE is pending (and consume it), 0 if not, -1 on error. */
+static inline int take_sigpipe(void)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t set;
+
+	if (sigpending(&set))
+		return -1;
+	if (!sigismember(&set, SIGPIPE))
+		return 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	return sigtimedwait(&set, NULL, &zero) == SIGPIPE ? 1 : -1;
 }
 
 /* revents of a zero-timeout poll() asking for every bit. */

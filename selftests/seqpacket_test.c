@@ -28,12 +28,8 @@ static void __seq_pair(struct __test_metadata *_metadata, int family,
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	l = __new_typed_listener(_metadata, family, SOCK_SEQPACKET, path, 4);
-	*c = __new_socket(_metadata, family, SOCK_SEQPACKET);
-	ASSERT_RET(0, connect_path(*c, family, path));
-	*s = accept(l, NULL, NULL);
-	ASSERT_LE(0, *s) {
-		TH_LOG("accept: %s", strerror(errno));
-	}
+	*c = __new_typed_client(_metadata, family, SOCK_SEQPACKET, path);
+	*s = __accept_ok(_metadata, l);
 	close(l);
 	unlink(path);
 }
@@ -46,9 +42,7 @@ static void __seq_pair(struct __test_metadata *_metadata, int family,
  */
 TEST_F(seqpacket, socketpair)
 {
-	struct sockaddr_un sun;
 	struct ucred uc;
-	socklen_t len;
 	char buf[16];
 	int sv[2];
 
@@ -59,12 +53,8 @@ TEST_F(seqpacket, socketpair)
 		ASSERT_EQ(self->family, get_int_opt(sv[i], SOL_SOCKET, SO_DOMAIN));
 		ASSERT_EQ(0, get_int_opt(sv[i], SOL_SOCKET, SO_PROTOCOL));
 		ASSERT_EQ(0, get_int_opt(sv[i], SOL_SOCKET, SO_ACCEPTCONN));
-		len = sizeof(sun);
-		ASSERT_EQ(0, getsockname(sv[i], (struct sockaddr *)&sun, &len));
-		ASSERT_ADDR(self->family, NULL, sun, len);
-		len = sizeof(sun);
-		ASSERT_EQ(0, getpeername(sv[i], (struct sockaddr *)&sun, &len));
-		ASSERT_ADDR(self->family, NULL, sun, len);
+		ASSERT_SOCKNAME(sv[i], NULL);
+		ASSERT_PEERNAME(sv[i], NULL);
 		ASSERT_EQ(0, get_peercred(sv[i], &uc));
 		ASSERT_EQ(getpid(), uc.pid);
 		ASSERT_EQ(geteuid(), uc.uid);
@@ -107,8 +97,7 @@ TEST_F(seqpacket, listen_connect_accept)
 	ASSERT_EQ(0, set_nonblock(l));
 	ASSERT_ERRNO(EAGAIN, accept(l, NULL, NULL));
 	ASSERT_EQ(0, fcntl(l, F_SETFL, 0));
-	c = new_typed(SOCK_SEQPACKET);
-	ASSERT_RET(0, connect_path(c, self->family, lp));
+	c = new_typed_client(SOCK_SEQPACKET, lp);
 	ASSERT_EQ(POLL_RD, poll_now(l));
 	memset(&sun, 0xa5, sizeof(sun));
 	len = sizeof(sun);
@@ -137,13 +126,11 @@ TEST_F(seqpacket, send_before_accept)
 
 	TPATH(lp, "l");
 	l = new_typed_listener(SOCK_SEQPACKET, lp, 4);
-	c = new_typed(SOCK_SEQPACKET);
-	ASSERT_RET(0, connect_path(c, self->family, lp));
+	c = new_typed_client(SOCK_SEQPACKET, lp);
 	ASSERT_RET(5, send(c, "early", 5, 0));
 	ASSERT_RET(4, send(c, "more", 4, 0));
 	ASSERT_EQ(POLL_WR, poll_now(c));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(9, sock_inq(s));
 	ASSERT_EQ(POLL_RD | POLL_WR, poll_now(s));
 	ASSERT_RET(5, recv(s, buf, sizeof(buf), 0));
@@ -343,9 +330,8 @@ TEST_F(seqpacket, unconnected_enotconn)
 	int l, b;
 
 	TPATH(lp, "l");
-	TPATH(bp, "b");
 	l = new_typed_listener(SOCK_SEQPACKET, lp, 1);
-	b = new_bound(SOCK_SEQPACKET, bp);
+	b = new_bound_at(SOCK_SEQPACKET, bp, "b");
 	ASSERT_ERRNO(ENOTCONN, send(fd, "x", 1, 0));
 	ASSERT_ERRNO(ENOTCONN, write(fd, "x", 1));
 	ASSERT_ERRNO(ENOTCONN, send(fd, big, sizeof(big), 0));
@@ -379,10 +365,8 @@ TEST_F(seqpacket, sendto_address_ignored)
 	TPATH(lp, "l");
 	TPATH(np, "missing");
 	l = new_typed_listener(SOCK_SEQPACKET, lp, 2);
-	c = new_typed(SOCK_SEQPACKET);
-	ASSERT_RET(0, connect_path(c, self->family, lp));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	c = new_typed_client(SOCK_SEQPACKET, lp);
+	s = accept_ok(l);
 	ASSERT_RET(1, sendto_path(c, self->family, np, "1", 1, 0));
 	ASSERT_RET(1, sendto_path(c, self->family, lp, "2", 1, 0));
 	memset(&sun, 0xff, sizeof(sun));
@@ -534,18 +518,15 @@ TEST_F(seqpacket, poll_masks)
 
 	ASSERT_EQ(POLL_WR | POLLHUP, poll_now(fd));
 	ASSERT_EQ(POLLHUP, poll_ev(fd, 0));
-	TPATH(bp, "b");
-	b = new_bound(SOCK_SEQPACKET, bp);
+	b = new_bound_at(SOCK_SEQPACKET, bp, "b");
 	ASSERT_EQ(POLL_WR | POLLHUP, poll_now(b));
 	TPATH(lp, "l");
 	l = new_typed_listener(SOCK_SEQPACKET, lp, 2);
 	ASSERT_EQ(0, poll_now(l));
-	c = new_typed(SOCK_SEQPACKET);
-	ASSERT_RET(0, connect_path(c, self->family, lp));
+	c = new_typed_client(SOCK_SEQPACKET, lp);
 	ASSERT_EQ(POLL_WR, poll_now(c));
 	ASSERT_EQ(POLL_RD, poll_now(l));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(0, poll_now(l));
 	ASSERT_EQ(POLL_WR, poll_now(s));
 	ASSERT_RET(1, send(s, "x", 1, 0));
@@ -591,10 +572,9 @@ TEST_F(seqpacket, eprototype_stream_seqpacket)
 
 	TPATH(sp, "stream");
 	TPATH(qp, "seqpacket");
-	TPATH(dp, "dgram");
 	ls = new_listener(self->family, sp, 1);
 	lq = new_typed_listener(SOCK_SEQPACKET, qp, 1);
-	d = new_bound(SOCK_DGRAM, dp);
+	d = new_bound_at(SOCK_DGRAM, dp, "dgram");
 	fs = new_typed(SOCK_STREAM);
 	fq = new_typed(SOCK_SEQPACKET);
 	ASSERT_ERRNO(EPROTOTYPE, connect_path(fs, self->family, qp));
@@ -626,11 +606,10 @@ TEST_F(seqpacket, connect_listen_errors)
 
 	TPATH(l3p, "l3");
 	l3 = new_typed_listener(SOCK_SEQPACKET, l3p, 2);
-	TPATH(bp, "b");
 	TPATH(lp, "l");
 	TPATH(l2p, "l2");
 	TPATH(np, "none");
-	b = new_bound(SOCK_SEQPACKET, bp);
+	b = new_bound_at(SOCK_SEQPACKET, bp, "b");
 	l = new_typed_listener(SOCK_SEQPACKET, lp, 2);
 	l2 = new_typed_listener(SOCK_SEQPACKET, l2p, 2);
 	ASSERT_RET(0, shutdown(l2, SHUT_RD));
@@ -647,8 +626,7 @@ TEST_F(seqpacket, connect_listen_errors)
 	ASSERT_RET(0, connect_path(fd, self->family, lp));
 	ASSERT_ERRNO(EISCONN, connect_path(fd, self->family, lp));
 	ASSERT_ERRNO(EINVAL, listen(fd, 1));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_ERRNO(EINVAL, listen(s, 1));
 	/* accept() on a non-listening seqpacket socket: EINVAL. */
 	ASSERT_ERRNO(EINVAL, accept(b, NULL, NULL));
@@ -744,37 +722,22 @@ TEST_F(seqpacket, getpeername_getsockname)
 	int l, c, u, s, su, mflags;
 
 	TPATH(lp, "l");
-	TPATH(cp, "c");
 	l = new_typed_listener(SOCK_SEQPACKET, lp, 4);
-	c = new_bound(SOCK_SEQPACKET, cp);
+	c = new_bound_at(SOCK_SEQPACKET, cp, "c");
 	u = new_typed(SOCK_SEQPACKET);
 	len = sizeof(sun);
 	ASSERT_ERRNO(ENOTCONN, getpeername(u, (struct sockaddr *)&sun, &len));
 	ASSERT_ERRNO(ENOTCONN, getpeername(l, (struct sockaddr *)&sun, &len));
 	ASSERT_RET(0, connect_path(c, self->family, lp));
 	ASSERT_RET(0, connect_path(u, self->family, lp));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
-	su = accept(l, NULL, NULL);
-	ASSERT_LE(0, su);
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(s, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, lp, sun, len);
-	len = sizeof(sun);
-	ASSERT_EQ(0, getpeername(s, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, cp, sun, len);
-	len = sizeof(sun);
-	ASSERT_EQ(0, getpeername(su, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, NULL, sun, len);
-	len = sizeof(sun);
-	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, lp, sun, len);
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(u, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, NULL, sun, len);
-	len = sizeof(sun);
-	ASSERT_EQ(0, getpeername(u, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, lp, sun, len);
+	s = accept_ok(l);
+	su = accept_ok(l);
+	ASSERT_SOCKNAME(s, lp);
+	ASSERT_PEERNAME(s, cp);
+	ASSERT_PEERNAME(su, NULL);
+	ASSERT_PEERNAME(c, lp);
+	ASSERT_SOCKNAME(u, NULL);
+	ASSERT_PEERNAME(u, lp);
 	/* recvfrom: the sender's name. */
 	ASSERT_RET(2, send(s, "s1", 2, 0));
 	ASSERT_RET(2, recv_msg(c, buf, sizeof(buf), 0, &sun, &len, &mflags));
@@ -817,8 +780,7 @@ TEST_F(seqpacket, backlog_full_eagain)
 	dt = now_ms() - t0;
 	ASSERT_LE(80, dt);
 	ASSERT_GT(TIMEO_SLACK_MS, dt);
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_RET(0, connect_path(c[2], self->family, lp));
 	ASSERT_ERRNO(EAGAIN, connect_path(c[3], self->family, lp));
 	close(s);
@@ -846,8 +808,7 @@ TEST_F(seqpacket, blocked_connect_woken_by_accept)
 
 	TPATH(lp, "l");
 	l = new_typed_listener(SOCK_SEQPACKET, lp, 0);
-	c0 = new_typed(SOCK_SEQPACKET);
-	ASSERT_RET(0, connect_path(c0, self->family, lp));
+	c0 = new_typed_client(SOCK_SEQPACKET, lp);
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -858,8 +819,7 @@ TEST_F(seqpacket, blocked_connect_woken_by_accept)
 		      100 + errno);
 	}
 	ASSERT_TRUE(wait_blocked_in(pid, SYS_connect));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(0, wait_child(pid));
 	close(s);
 	close(c0);
@@ -906,8 +866,7 @@ TEST_F(seqpacket, so_peercred)
 		_exit(0);
 	}
 	ASSERT_EQ(0, wait_child(pid));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(0, get_peercred(s, &uc));
 	ASSERT_EQ(pid, uc.pid);
 	ASSERT_EQ(geteuid(), uc.uid);
@@ -1039,16 +998,12 @@ TEST_F(seqpacket, accept_inherits_passcred)
 
 	TPATH(lp, "l");
 	l = new_typed_listener(SOCK_SEQPACKET, lp, 4);
-	c1 = new_typed(SOCK_SEQPACKET);
-	ASSERT_RET(0, connect_path(c1, self->family, lp));
-	s1 = accept(l, NULL, NULL);
-	ASSERT_LE(0, s1);
+	c1 = new_typed_client(SOCK_SEQPACKET, lp);
+	s1 = accept_ok(l);
 	ASSERT_EQ(0, get_int_opt(s1, SOL_SOCKET, SO_PASSCRED));
 	ASSERT_EQ(0, set_int_opt(l, SOL_SOCKET, SO_PASSCRED, 1));
-	c2 = new_typed(SOCK_SEQPACKET);
-	ASSERT_RET(0, connect_path(c2, self->family, lp));
-	s2 = accept(l, NULL, NULL);
-	ASSERT_LE(0, s2);
+	c2 = new_typed_client(SOCK_SEQPACKET, lp);
+	s2 = accept_ok(l);
 	ASSERT_EQ(1, get_int_opt(s2, SOL_SOCKET, SO_PASSCRED));
 	/* Not the connecting side's, and not retroactively. */
 	ASSERT_EQ(0, get_int_opt(c2, SOL_SOCKET, SO_PASSCRED));
@@ -1149,8 +1104,7 @@ TEST_F(seqpacket, blocked_connect_listener_close)
 
 	TPATH(lp, "l");
 	l = new_typed_listener(SOCK_SEQPACKET, lp, 0);
-	c0 = new_typed(SOCK_SEQPACKET);
-	ASSERT_RET(0, connect_path(c0, self->family, lp));
+	c0 = new_typed_client(SOCK_SEQPACKET, lp);
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -1181,12 +1135,10 @@ TEST_F(seqpacket, records_outlive_sender)
 	int l, c, s, mflags;
 
 	TPATH(lp, "l");
-	TPATH(cp, "c");
 	l = new_typed_listener(SOCK_SEQPACKET, lp, 1);
-	c = new_bound(SOCK_SEQPACKET, cp);
+	c = new_bound_at(SOCK_SEQPACKET, cp, "c");
 	ASSERT_RET(0, connect_path(c, self->family, lp));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_RET(2, send(c, "r1", 2, 0));
 	ASSERT_RET(2, send(c, "r2", 2, 0));
 	close(c);

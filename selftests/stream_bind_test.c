@@ -373,15 +373,11 @@ TEST_F(bind, af_unix_family_accepted)
 	l = new_socket(self->family);
 	ASSERT_RET(0, bind_path(l, AF_UNIX, path));
 	ASSERT_RET(0, listen(l, 1));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, path, sun, len);
+	ASSERT_SOCKNAME(l, path);
 
 	c = new_socket(self->family);
 	ASSERT_RET(0, connect_path(c, AF_UNIX, path));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, path, sun, len);
+	ASSERT_PEERNAME(c, path);
 
 	len = sizeof(sun);
 	s = accept(l, (struct sockaddr *)&sun, &len);
@@ -439,8 +435,7 @@ TEST_F(bind, path_without_nul)
 	memcpy(sun->sun_path, path, SUN_PATH_MAX);
 	c = new_socket(self->family);
 	ASSERT_RET(0, connect(c, (struct sockaddr *)sun, sizeof(*sun)));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	close(s);
 	close(c);
 	close(l);
@@ -477,8 +472,7 @@ TEST_F(bind, bytes_after_nul_ignored)
 
 	c = new_socket(self->family);
 	ASSERT_RET(0, connect(c, (struct sockaddr *)&sun, sizeof(sun)));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	close(s);
 	close(c);
 	close(b);
@@ -491,25 +485,19 @@ TEST_F(bind, bytes_after_nul_ignored)
  */
 TEST_F(bind, addrlen_without_nul)
 {
-	struct sockaddr_un sun;
 	char path[96];
-	socklen_t len;
 	int fd = new_socket(self->family);
 
 	TPATH(path, "sock");
 	ASSERT_RET(0, bind_raw(fd, self->family, path, SUN_HDR + strlen(path)));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, path, sun, len);
+	ASSERT_SOCKNAME(fd, path);
 	close(fd);
 }
 
 /* addr_len shorter than the string cuts the path: "…/abcdef" binds "…/abc". */
 TEST_F(bind, addrlen_truncates_path)
 {
-	struct sockaddr_un sun;
 	char path[96], shortp[96];
-	socklen_t len;
 	struct stat st;
 	int fd = new_socket(self->family);
 
@@ -520,18 +508,14 @@ TEST_F(bind, addrlen_truncates_path)
 	ASSERT_EQ(0, lstat(shortp, &st));
 	ASSERT_TRUE(S_ISSOCK(st.st_mode));
 	ASSERT_EQ(-1, lstat(path, &st));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, shortp, sun, len);
+	ASSERT_SOCKNAME(fd, shortp);
 	close(fd);
 }
 
 /* A relative path binds relative to the cwd and is reported as given. */
 TEST_F(bind, relative_path)
 {
-	struct sockaddr_un sun;
 	char path[96];
-	socklen_t len;
 	struct stat st;
 	int l, c;
 
@@ -540,14 +524,10 @@ TEST_F(bind, relative_path)
 	TPATH(path, "rel");
 	ASSERT_EQ(0, lstat(path, &st));
 	ASSERT_TRUE(S_ISSOCK(st.st_mode));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, "rel", sun, len);
+	ASSERT_SOCKNAME(l, "rel");
 	/* Connect through the absolute path reaches the same socket. */
 	c = new_client(self->family, path);
-	len = sizeof(sun);
-	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, "rel", sun, len);
+	ASSERT_PEERNAME(c, "rel");
 	ASSERT_EQ(0, chdir("/"));
 	close(c);
 	close(l);
@@ -560,17 +540,13 @@ TEST_F(bind, relative_path)
  */
 TEST_F(bind, unlinked_node)
 {
-	struct sockaddr_un sun;
 	char path[96];
-	socklen_t len;
 	int l, c, l2, s;
 
 	TPATH(path, "sock");
 	l = new_listener(self->family, path, 1);
 	ASSERT_EQ(0, unlink(path));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, path, sun, len);
+	ASSERT_SOCKNAME(l, path);
 	c = new_socket(self->family);
 	ASSERT_ERRNO(ENOENT, connect_path(c, self->family, path));
 	l2 = new_listener(self->family, path, 1);
@@ -578,8 +554,7 @@ TEST_F(bind, unlinked_node)
 	/* The connection went to the new listener, not the old one. */
 	ASSERT_EQ(0, set_nonblock(l));
 	ASSERT_ERRNO(EAGAIN, accept(l, NULL, NULL));
-	s = accept(l2, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l2);
 	close(s);
 	close(c);
 	close(l);

@@ -8,6 +8,42 @@
 
 PUNIX_FIXTURE(connect);
 
+/*
+ * Fork a child that connects a new stream socket to @path, and return once
+ * it sleeps in connect() (on a full backlog).  The child first closes
+ * @close_fd unless it is -1.  It exits 0 when connect() fails with
+ * @want_err or, for @want_err 0, succeeds and then writes the byte @msg
+ * (unless @msg is 0).
+ */
+static pid_t __fork_connector(struct __test_metadata *_metadata, int family,
+			      const char *path, int close_fd, int want_err,
+			      char msg)
+{
+	pid_t pid = fork_child();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = socket(family, SOCK_STREAM, 0);
+		long r;
+
+		if (close_fd >= 0)
+			close(close_fd);
+		if (fd < 0)
+			_exit(98);
+		r = connect_path(fd, family, path);
+		if (want_err)
+			_exit(child_errno_code(r, errno, want_err));
+		if (r)
+			_exit(100 + errno);
+		_exit(!msg || write(fd, &msg, 1) == 1 ? 0 : 97);
+	}
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_connect));
+	return pid;
+}
+#define fork_connector(path, close_fd, want_err, msg) \
+	__fork_connector(_metadata, self->family, (path), (close_fd), \
+			 (want_err), (msg))
+
 /* unix_listen(): a socket with no address cannot listen: EINVAL. */
 TEST_F(connect, listen_unbound_einval)
 {
@@ -295,8 +331,7 @@ TEST_F(connect, backlog_full_nonblock_eagain)
 	ASSERT_RET(0, connect_path(a, self->family, path));
 	ASSERT_ERRNO(EAGAIN, connect_path(b, self->family, path));
 	ASSERT_ERRNO(EAGAIN, connect_path(b, self->family, path));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_RET(0, connect_path(b, self->family, path));
 	close(s);
 	close(a);
@@ -342,18 +377,7 @@ TEST_F(connect, backlog_full_blocks_until_accept)
 	TPATH(path, "l");
 	l = new_listener(self->family, path, 0);
 	a = new_client(self->family, path);
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		int fd = socket(self->family, SOCK_STREAM, 0);
-
-		if (fd < 0)
-			_exit(98);
-		if (connect_path(fd, self->family, path))
-			_exit(100 + errno);
-		_exit(write(fd, "x", 1) == 1 ? 0 : 97);
-	}
-	ASSERT_TRUE(wait_blocked_in(pid, SYS_connect));
+	pid = fork_connector(path, -1, 0, 'x');
 	s = accept(l, NULL, NULL);		/* a's connection */
 	ASSERT_LE(0, s);
 	close(s);
@@ -455,8 +479,7 @@ TEST_F(connect, nonblocking_completes)
 	ASSERT_LE(0, fd);
 	ASSERT_RET(0, connect_path(fd, self->family, path));
 	ASSERT_EQ(0, get_int_opt(fd, SOL_SOCKET, SO_ERROR));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(1, write(fd, "z", 1));
 	ASSERT_EQ(1, read(s, &c, 1));
 	ASSERT_EQ('z', c);
@@ -478,8 +501,7 @@ TEST_F(connect, accept_flags_not_inherited)
 	l = new_listener(self->family, path, 4);
 	ASSERT_EQ(0, set_nonblock(l));
 	c = new_client(self->family, path);
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(0, fcntl(s, F_GETFL) & O_NONBLOCK);
 	ASSERT_EQ(0, fcntl(s, F_GETFD));
 	close(s);
@@ -525,8 +547,7 @@ TEST_F(connect, accept4_bad_flags_einval)
 	ASSERT_ERRNO(EINVAL, accept4(l, NULL, NULL, 1));
 	ASSERT_ERRNO(EINVAL, accept4(l, NULL, NULL, O_APPEND));
 	/* The pending connection is still there. */
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	close(s);
 	close(c);
 	close(l);
@@ -617,8 +638,7 @@ TEST_F(connect, accept_fifo_order)
 		ASSERT_EQ(1, write(c[i], &ch, 1));
 	}
 	for (int i = 0; i < 3; i++) {
-		s = accept(l, NULL, NULL);
-		ASSERT_LE(0, s);
+		s = accept_ok(l);
 		ASSERT_EQ(1, read(s, &ch, 1));
 		ASSERT_EQ('a' + i, ch);
 		close(s);
@@ -642,8 +662,7 @@ TEST_F(connect, accept_after_client_closed)
 	c = new_client(self->family, path);
 	ASSERT_EQ(4, write(c, "data", 4));
 	close(c);
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(4, read(s, buf, sizeof(buf)));
 	ASSERT_EQ(0, memcmp(buf, "data", 4));
 	ASSERT_EQ(0, read(s, buf, sizeof(buf)));
@@ -678,9 +697,7 @@ TEST_F(connect, getsockname_bound)
 	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sun, &len));
 	ASSERT_ADDR(self->family, path, sun, len);
 	ASSERT_RET(0, listen(fd, 1));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, path, sun, len);
+	ASSERT_SOCKNAME(fd, path);
 	close(fd);
 }
 
@@ -750,22 +767,15 @@ TEST_F(connect, getpeername_enotconn)
  */
 TEST_F(connect, client_peer_is_listener_path)
 {
-	struct sockaddr_un sun;
-	socklen_t len;
 	char path[96];
 	int l, c;
 
 	TPATH(path, "listener");
 	l = new_listener(self->family, path, 1);
 	c = new_client(self->family, path);
-	memset(&sun, 0xa5, sizeof(sun));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, path, sun, len);
+	ASSERT_PEERNAME(c, path);
 	/* Even before accept, and the client itself stays unnamed. */
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(c, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, NULL, sun, len);
+	ASSERT_SOCKNAME(c, NULL);
 	close(c);
 	close(l);
 }
@@ -776,24 +786,15 @@ TEST_F(connect, client_peer_is_listener_path)
  */
 TEST_F(connect, accepted_names)
 {
-	struct sockaddr_un sun;
-	socklen_t len;
 	char path[96];
 	int l, c, s;
 
 	TPATH(path, "listener");
 	l = new_listener(self->family, path, 1);
 	c = new_client(self->family, path);
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
-	memset(&sun, 0xa5, sizeof(sun));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(s, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, path, sun, len);
-	memset(&sun, 0xa5, sizeof(sun));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getpeername(s, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, NULL, sun, len);
+	s = accept_ok(l);
+	ASSERT_SOCKNAME(s, path);
+	ASSERT_PEERNAME(s, NULL);
 	close(s);
 	close(c);
 	close(l);
@@ -805,20 +806,14 @@ TEST_F(connect, accepted_names)
  */
 TEST_F(connect, peer_binds_after_connect)
 {
-	struct sockaddr_un sun;
 	char cpath[96];
-	socklen_t len;
 	int c, s;
 
 	new_pair(&c, &s);
 	TPATH(cpath, "late");
 	ASSERT_RET(0, bind_path(c, self->family, cpath));
-	len = sizeof(sun);
-	ASSERT_EQ(0, getpeername(s, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, cpath, sun, len);
-	len = sizeof(sun);
-	ASSERT_EQ(0, getsockname(c, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, cpath, sun, len);
+	ASSERT_PEERNAME(s, cpath);
+	ASSERT_SOCKNAME(c, cpath);
 	close(c);
 	close(s);
 }
@@ -829,21 +824,16 @@ TEST_F(connect, peer_binds_after_connect)
  */
 TEST_F(connect, getpeername_after_peer_close)
 {
-	struct sockaddr_un sun;
 	char path[96];
-	socklen_t len;
 	int l, c, s;
 
 	TPATH(path, "listener");
 	l = new_listener(self->family, path, 1);
 	c = new_client(self->family, path);
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	close(s);
 	close(l);
-	len = sizeof(sun);
-	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&sun, &len));
-	ASSERT_ADDR(self->family, path, sun, len);
+	ASSERT_PEERNAME(c, path);
 	close(c);
 }
 
@@ -876,16 +866,7 @@ TEST_F(connect, relisten_wakes_blocked_connect)
 	TPATH(path, "l");
 	l = new_listener(self->family, path, 0);
 	a = new_client(self->family, path);
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		int fd = socket(self->family, SOCK_STREAM, 0);
-
-		if (fd < 0)
-			_exit(98);
-		_exit(connect_path(fd, self->family, path) ? 100 + errno : 0);
-	}
-	ASSERT_TRUE(wait_blocked_in(pid, SYS_connect));
+	pid = fork_connector(path, -1, 0, 0);
 	ASSERT_RET(0, listen(l, 4));
 	ASSERT_EQ(0, wait_child(pid));
 	close(a);
@@ -905,19 +886,8 @@ TEST_F(connect, listener_close_refuses_blocked_connect)
 	TPATH(path, "l");
 	l = new_listener(self->family, path, 0);
 	a = new_client(self->family, path);
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		int fd = socket(self->family, SOCK_STREAM, 0);
-		long r;
-
-		close(l);	/* only the parent may keep the listener alive */
-		if (fd < 0)
-			_exit(98);
-		r = connect_path(fd, self->family, path);
-		_exit(child_errno_code(r, errno, ECONNREFUSED));
-	}
-	ASSERT_TRUE(wait_blocked_in(pid, SYS_connect));
+	/* Only the parent may keep the listener alive. */
+	pid = fork_connector(path, l, ECONNREFUSED, 0);
 	close(l);
 	ASSERT_EQ(0, wait_child(pid));
 	close(a);

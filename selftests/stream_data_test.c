@@ -67,8 +67,7 @@ TEST_F(data, recvfrom_sender_address)
 	TPATH(path, "l");
 	l = new_listener(self->family, path, 1);
 	c = new_client(self->family, path);
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 
 	ASSERT_EQ(2, sendto(c, "hi", 2, 0, NULL, 0));
 	memset(&sun, 0xa5, sizeof(sun));
@@ -104,8 +103,7 @@ TEST_F(data, recvfrom_bound_client)
 	c = new_socket(self->family);
 	ASSERT_RET(0, bind_path(c, self->family, cpath));
 	ASSERT_RET(0, connect_path(c, self->family, path));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(3, write(c, "abc", 3));
 	len = sizeof(sun);
 	ASSERT_EQ(3, recvfrom(s, buf, sizeof(buf), 0,

@@ -45,8 +45,7 @@ TEST_F(opts, type_domain_protocol)
 	TPATH(path, "l");
 	fds[0] = new_listener(self->family, path, 1);
 	fds[1] = new_client(self->family, path);
-	fds[2] = accept(fds[0], NULL, NULL);
-	ASSERT_LE(0, fds[2]);
+	fds[2] = accept_ok(fds[0]);
 	fds[3] = new_socket(self->family);
 	for (int i = 0; i < 4; i++) {
 		ASSERT_EQ(SOCK_STREAM, get_int_opt(fds[i], SOL_SOCKET, SO_TYPE));
@@ -73,8 +72,7 @@ TEST_F(opts, acceptconn)
 	ASSERT_RET(0, listen(l, 1));
 	ASSERT_EQ(1, get_int_opt(l, SOL_SOCKET, SO_ACCEPTCONN));
 	c = new_client(self->family, path);
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(0, get_int_opt(c, SOL_SOCKET, SO_ACCEPTCONN));
 	ASSERT_EQ(0, get_int_opt(s, SOL_SOCKET, SO_ACCEPTCONN));
 	ASSERT_ERRNO(ENOPROTOOPT, set_int_opt(l, SOL_SOCKET, SO_ACCEPTCONN, 0));
@@ -295,16 +293,14 @@ TEST_F(opts, passcred_inherited_by_accept)
 	l = new_listener(self->family, path, 2);
 	ASSERT_EQ(0, set_int_opt(l, SOL_SOCKET, SO_PASSCRED, 1));
 	c = new_client(self->family, path);
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(1, get_int_opt(s, SOL_SOCKET, SO_PASSCRED));
 	ASSERT_EQ(0, get_int_opt(c, SOL_SOCKET, SO_PASSCRED));
 	close(s);
 	close(c);
 	ASSERT_EQ(0, set_int_opt(l, SOL_SOCKET, SO_PASSCRED, 0));
 	c = new_client(self->family, path);
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(0, get_int_opt(s, SOL_SOCKET, SO_PASSCRED));
 	close(s);
 	close(c);
@@ -336,8 +332,7 @@ TEST_F(opts, passcred_autobinds_client)
 	ASSERT_EQ(0, sun.sun_path[0]);
 	for (int i = 1; i < 6; i++)
 		ASSERT_NE(NULL, strchr("0123456789abcdef", sun.sun_path[i]));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	plen = sizeof(peer);
 	ASSERT_EQ(0, getpeername(s, (struct sockaddr *)&peer, &plen));
 	ASSERT_EQ(len, plen);

@@ -58,8 +58,7 @@ TEST_F(poll, listener)
 	ASSERT_EQ(0, poll_now(l));
 	c = new_client(self->family, path);
 	ASSERT_EQ(POLL_RD, poll_now(l));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(0, poll_now(l));
 	close(s);
 	close(c);
@@ -92,8 +91,7 @@ TEST_F(poll, connected)
 	l = new_listener(self->family, path, 2);
 	c = new_client(self->family, path);
 	ASSERT_EQ(POLL_WR, poll_now(c));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(POLL_WR, poll_now(s));
 	ASSERT_EQ(3, write(c, "abc", 3));
 	ASSERT_EQ(POLL_RD | POLL_WR, poll_now(s));
@@ -238,8 +236,7 @@ TEST_F(poll, select_sets)
 	TPATH(path, "l");
 	l = new_listener(self->family, path, 2);
 	c = new_client(self->family, path);
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(2, write(c, "hi", 2));
 
 	FD_ZERO(&rd);

@@ -9,30 +9,24 @@
 
 PUNIX_FIXTURE(shutdown);
 
-/* Block SIGPIPE so that it stays pending and can be checked. */
-static int block_sigpipe(void)
+/*
+ * Fork a child that reads one byte from @fd and exits 0 on EOF, 97
+ * otherwise.  Returns once the child sleeps in read().
+ */
+static pid_t __fork_eof_reader(struct __test_metadata *_metadata, int fd)
 {
-	sigset_t set;
+	pid_t pid = fork_child();
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	return sigprocmask(SIG_BLOCK, &set, NULL);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char ch;
+
+		_exit(read(fd, &ch, 1) == 0 ? 0 : 97);
+	}
+	ASSERT_TRUE(wait_blocked_in(pid, SYS_read));
+	return pid;
 }
-
-/* 1 if SIGPIPE is pending (and consume it), 0 if not, -1 on error. */
-static int take_sigpipe(void)
-{
-	struct timespec zero = { 0, 0 };
-	sigset_t set;
-
-	if (sigpending(&set))
-		return -1;
-	if (!sigismember(&set, SIGPIPE))
-		return 0;
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	return sigtimedwait(&set, NULL, &zero) == SIGPIPE ? 1 : -1;
-}
+#define fork_eof_reader(fd) __fork_eof_reader(_metadata, (fd))
 
 /* unix_shutdown(): how outside SHUT_RD..SHUT_RDWR is EINVAL. */
 TEST_F(shutdown, bad_how_einval)
@@ -160,14 +154,7 @@ TEST_F(shutdown, peer_shut_wr_wakes_reader)
 	int c, s;
 
 	new_pair(&c, &s);
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		char ch;
-
-		_exit(read(s, &ch, 1) == 0 ? 0 : 97);
-	}
-	ASSERT_TRUE(wait_blocked_in(pid, SYS_read));
+	pid = fork_eof_reader(s);
 	ASSERT_RET(0, shutdown(c, SHUT_WR));
 	ASSERT_EQ(0, wait_child(pid));
 	close(c);
@@ -181,14 +168,7 @@ TEST_F(shutdown, own_shut_rd_wakes_reader)
 	int c, s;
 
 	new_pair(&c, &s);
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		char ch;
-
-		_exit(read(s, &ch, 1) == 0 ? 0 : 97);
-	}
-	ASSERT_TRUE(wait_blocked_in(pid, SYS_read));
+	pid = fork_eof_reader(s);
 	ASSERT_RET(0, shutdown(s, SHUT_RD));
 	ASSERT_EQ(0, wait_child(pid));
 	close(c);
@@ -429,8 +409,7 @@ TEST_F(shutdown, listener_shutdown_keeps_pending)
 	l = new_listener(self->family, path, 4);
 	a = new_client(self->family, path);
 	ASSERT_RET(0, shutdown(l, SHUT_RDWR));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	s = accept_ok(l);
 	ASSERT_EQ(2, write(a, "ok", 2));
 	ASSERT_EQ(2, read(s, buf, sizeof(buf)));
 	ASSERT_EQ(0, get_int_opt(a, SOL_SOCKET, SO_ERROR));
