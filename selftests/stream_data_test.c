@@ -7,6 +7,7 @@
 #include "punix_test.h"
 
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/uio.h>
 #include <linux/sockios.h>
 
@@ -586,6 +587,112 @@ TEST_F(data, large_transfer)
 	ASSERT_EQ(total, got);
 	ASSERT_EQ(0, wait_child(pid));
 	free(buf);
+	close(s);
+}
+
+/* A file of @len pattern bytes in the test's directory, opened for read. */
+static int __pattern_file(struct __test_metadata *_metadata, const char *dir,
+			  unsigned char *data, size_t len)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/file", dir);
+	for (size_t i = 0; i < len; i++)
+		data[i] = (unsigned char)(i * 13 + (i >> 8));
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)len, write_all(fd, data, len));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	return fd;
+}
+#define pattern_file(data, len) \
+	__pattern_file(_metadata, self->dir, (data), (len))
+
+/*
+ * sendfile() into a stream socket (the splice path: sendpage on 6.1,
+ * MSG_SPLICE_PAGES on 6.12) delivers the file's bytes exactly, in order,
+ * and advances the offset; the file end gives 0.
+ */
+TEST_F(data, sendfile_into_stream)
+{
+	const size_t len = 20000;
+	unsigned char *data = malloc(len), *buf = malloc(len);
+	off_t off = 0;
+	int c, s, f;
+
+	ASSERT_NE(NULL, data);
+	ASSERT_NE(NULL, buf);
+	f = pattern_file(data, len);
+	new_pair(&c, &s);
+	ASSERT_EQ((ssize_t)len, sendfile(c, f, &off, len));
+	ASSERT_EQ((off_t)len, off);
+	ASSERT_EQ(0, sendfile(c, f, &off, len));
+	ASSERT_EQ((ssize_t)len, read_all(s, buf, len));
+	ASSERT_EQ(0, memcmp(data, buf, len));
+	set_nonblock(s);
+	ASSERT_ERRNO(EAGAIN, read(s, buf, 1));
+	close(f);
+	close(c);
+	close(s);
+	free(data);
+	free(buf);
+}
+
+/*
+ * splice() from a stream socket into a pipe takes what is queued (up to
+ * the length asked), in order; with nothing queued and SPLICE_F_NONBLOCK
+ * it fails with EAGAIN, and after the peer's close it returns 0.
+ */
+TEST_F(data, splice_out_of_stream)
+{
+	char buf[64];
+	int c, s, p[2];
+
+	new_pair(&c, &s);
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(10, write(c, "0123456789", 10));
+	ASSERT_EQ(4, splice(s, NULL, p[1], NULL, 4, 0));
+	ASSERT_EQ(6, splice(s, NULL, p[1], NULL, 64, 0));
+	ASSERT_EQ(10, read(p[0], buf, sizeof(buf)));
+	ASSERT_EQ(0, memcmp(buf, "0123456789", 10));
+	ASSERT_ERRNO(EAGAIN, splice(s, NULL, p[1], NULL, 64,
+				    SPLICE_F_NONBLOCK));
+	ASSERT_EQ(0, set_nonblock(s));
+	ASSERT_ERRNO(EAGAIN, splice(s, NULL, p[1], NULL, 64, 0));
+	close(c);
+	ASSERT_EQ(0, splice(s, NULL, p[1], NULL, 64, 0));
+	close(p[0]);
+	close(p[1]);
+	close(s);
+}
+
+/*
+ * A blocking splice() out of an empty stream socket sleeps until data
+ * comes (child writes once it sleeps), and then moves it.
+ */
+TEST_F(data, splice_blocks_until_data)
+{
+	char buf[16];
+	pid_t pid;
+	int c, s, p[2];
+
+	new_pair(&c, &s);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (!wait_blocked_in(getppid(), SYS_splice))
+			_exit(95);
+		_exit(write(c, "late", 4) == 4 ? 0 : 97);
+	}
+	ASSERT_EQ(4, splice(s, NULL, p[1], NULL, sizeof(buf), 0));
+	ASSERT_EQ(0, wait_child(pid));
+	ASSERT_EQ(4, read(p[0], buf, sizeof(buf)));
+	ASSERT_EQ(0, memcmp(buf, "late", 4));
+	close(p[0]);
+	close(p[1]);
+	close(c);
 	close(s);
 }
 

@@ -16,6 +16,7 @@
 #include <linux/sched/signal.h>
 #include <linux/skbuff.h>
 #include <linux/socket.h>
+#include <linux/splice.h>
 #include <net/sock.h>
 
 #include <uapi/linux/punix.h>
@@ -318,12 +319,28 @@ static long punix_stream_data_wait(struct sock *sk, long timeo,
 	return timeo;
 }
 
-static int punix_stream_recvmsg(struct socket *sock, struct msghdr *msg,
-				size_t size, int flags)
+/*
+ * One stream read: recvmsg() copies into a msghdr, splice_read() moves into
+ * a pipe.  The loop is shared; @actor transfers @len bytes of @skb starting
+ * @off bytes into its unread data and returns what it moved, or < 0.
+ */
+struct punix_read_state {
+	struct socket		*sock;
+	struct msghdr		*msg;		/* recvmsg */
+	struct pipe_inode_info	*pipe;		/* splice_read */
+	unsigned int		splice_flags;
+	size_t			size;
+	int			flags;		/* MSG_* */
+	int			(*actor)(struct sk_buff *skb, int off, int len,
+					 struct punix_read_state *state);
+};
+
+static int punix_stream_read(struct punix_read_state *state)
 {
-	struct sock *sk = sock->sk;
+	struct sock *sk = state->sock->sk;
 	struct punix_sock *u = punix_sk(sk);
-	int copied = 0, err = 0;
+	int copied = 0, err = 0, flags = state->flags;
+	size_t size = state->size;
 	bool name_done = false;
 	int target, skip;
 	long timeo;
@@ -394,14 +411,15 @@ redo:
 		}
 		punix_state_unlock(sk);
 
-		if (msg->msg_name && !name_done) {
-			punix_copy_addr(msg, skb->sk);
+		if (state->msg && state->msg->msg_name && !name_done) {
+			punix_copy_addr(state->msg, skb->sk);
 			name_done = true;
 		}
 
 		chunk = min_t(unsigned int, punix_skb_len(skb) - off, size);
-		if (skb_copy_datagram_msg(skb, PUNIX_CB(skb)->consumed + off,
-					  msg, chunk)) {
+		chunk = state->actor(skb, off, chunk, state);
+		if (chunk < 0) {
+			/* As af_unix: any failure to move data is EFAULT. */
 			if (!copied)
 				copied = -EFAULT;
 			break;
@@ -426,6 +444,62 @@ redo:
 
 	mutex_unlock(&u->iolock);
 	return copied ?: err;
+}
+
+static int punix_stream_msg_actor(struct sk_buff *skb, int off, int len,
+				  struct punix_read_state *state)
+{
+	if (skb_copy_datagram_msg(skb, PUNIX_CB(skb)->consumed + off,
+				  state->msg, len))
+		return -EFAULT;
+	return len;
+}
+
+static int punix_stream_recvmsg(struct socket *sock, struct msghdr *msg,
+				size_t size, int flags)
+{
+	struct punix_read_state state = {
+		.sock	= sock,
+		.msg	= msg,
+		.size	= size,
+		.flags	= flags,
+		.actor	= punix_stream_msg_actor,
+	};
+
+	return punix_stream_read(&state);
+}
+
+/* May move less than @len when the pipe fills up; 0 moved ends the read. */
+static int punix_stream_splice_actor(struct sk_buff *skb, int off, int len,
+				     struct punix_read_state *state)
+{
+	return skb_splice_bits(skb, state->sock->sk,
+			       PUNIX_CB(skb)->consumed + off, state->pipe,
+			       len, state->splice_flags);
+}
+
+/*
+ * splice() out of a stream socket, as af_unix: non-blocking when the file
+ * or the call says so.  Without this the generic read path would ignore
+ * SPLICE_F_NONBLOCK.
+ */
+static ssize_t punix_stream_splice_read(struct socket *sock, loff_t *ppos,
+					struct pipe_inode_info *pipe,
+					size_t len, unsigned int flags)
+{
+	struct punix_read_state state = {
+		.sock		= sock,
+		.pipe		= pipe,
+		.splice_flags	= flags,
+		.size		= len,
+		.actor		= punix_stream_splice_actor,
+	};
+
+	if (unlikely(*ppos))
+		return -ESPIPE;
+	if ((sock->file->f_flags & O_NONBLOCK) || (flags & SPLICE_F_NONBLOCK))
+		state.flags = MSG_DONTWAIT;
+	return punix_stream_read(&state);
 }
 
 static __poll_t punix_stream_poll(struct file *file, struct socket *sock,
@@ -480,6 +554,7 @@ const struct proto_ops punix_stream_ops = {
 	.shutdown	= punix_shutdown,
 	.sendmsg	= punix_stream_sendmsg,
 	.recvmsg	= punix_stream_recvmsg,
+	.splice_read	= punix_stream_splice_read,
 	.mmap		= sock_no_mmap,
 	.set_peek_off	= sk_set_peek_off,
 };
