@@ -509,6 +509,110 @@ TEST_F(data, sndbuf_limits_nonblocking_writer)
 }
 
 /*
+ * One non-blocking send() of @len bytes on a new stream socketpair of
+ * @family whose writer has SO_SNDBUF @sndbuf (0: the default): the bytes
+ * it took (or -errno), then SIOCOUTQ of the writer and SIOCINQ of the
+ * reader.
+ */
+struct send_acct {
+	long	taken;
+	int	outq;
+	int	inq;
+};
+
+static struct send_acct send_acct(int family, int sndbuf, size_t len)
+{
+	static char junk[1 << 18];
+	struct send_acct a = { -EINVAL, -1, -1 };
+	int sv[2];
+	ssize_t n;
+
+	if (len > sizeof(junk) || socketpair(family, SOCK_STREAM, 0, sv))
+		return a;
+	if (!sndbuf ||
+	    !set_int_opt(sv[0], SOL_SOCKET, SO_SNDBUF, sndbuf)) {
+		n = send(sv[0], junk, len, MSG_DONTWAIT);
+		a.taken = n < 0 ? -errno : n;
+		if (ioctl(sv[0], SIOCOUTQ, &a.outq))
+			a.outq = -errno;
+		if (ioctl(sv[1], SIOCINQ, &a.inq))
+			a.inq = -errno;
+	}
+	close(sv[0]);
+	close(sv[1]);
+	return a;
+}
+
+/*
+ * How a writer cuts its data into skbs and lays each out (linear head,
+ * page-aligned frags) decides their truesize, so what a non-blocking
+ * send() takes before SO_SNDBUF is reached and what SIOCOUTQ reports:
+ * both must be exactly what AF_UNIX gives for the same sends, asked in
+ * this test (the numbers depend on the kernel's skb overheads).
+ */
+TEST_F(data, send_sizes_match_af_unix)
+{
+	static const int sndbufs[] = { 0, 2048, 4096, 6000, 16384, 65536 };
+	static const size_t lens[] = {
+		1, 100, 1000, 3000, 3500, 3700, 3800, 4000, 4032, 4096, 5000,
+		8000, 11157, 16259, 32768, 36000, 40000, 70000, 150000,
+	};
+	struct send_acct want, got;
+
+	for (size_t i = 0; i < sizeof(sndbufs) / sizeof(sndbufs[0]); i++) {
+		for (size_t j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
+			want = send_acct(AF_UNIX, sndbufs[i], lens[j]);
+			got = send_acct(self->family, sndbufs[i], lens[j]);
+			ASSERT_LT(0, want.taken);
+			ASSERT_EQ(want.taken, got.taken) {
+				TH_LOG("SO_SNDBUF %d, send(%zu)",
+				       sndbufs[i], lens[j]);
+			}
+			ASSERT_EQ(want.outq, got.outq) {
+				TH_LOG("SO_SNDBUF %d, send(%zu): SIOCOUTQ",
+				       sndbufs[i], lens[j]);
+			}
+			ASSERT_LE(got.taken, got.outq);
+			ASSERT_EQ(got.taken, got.inq);
+		}
+	}
+}
+
+/*
+ * The same over several skbs: non-blocking sends of one size until
+ * EAGAIN take what AF_UNIX's take, and leave the same SIOCOUTQ.
+ */
+TEST_F(data, fill_sizes_match_af_unix)
+{
+	static const size_t chunks[] = { 1000, 4000, 11157, 16259, 65536 };
+	int fams[2] = { AF_UNIX, self->family };
+	long taken[2];
+	int outq[2];
+
+	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		for (int f = 0; f < 2; f++) {
+			int sv[2];
+
+			ASSERT_EQ(0, socketpair(fams[f], SOCK_STREAM, 0, sv));
+			ASSERT_EQ(0, set_int_opt(sv[0], SOL_SOCKET, SO_SNDBUF,
+						 32768));
+			taken[f] = fill_sndbuf(sv[0], chunks[i]);
+			ASSERT_EQ(0, ioctl(sv[0], SIOCOUTQ, &outq[f]));
+			ASSERT_EQ(taken[f], drain(sv[1]));
+			close(sv[0]);
+			close(sv[1]);
+		}
+		ASSERT_LT(0, taken[0]);
+		ASSERT_EQ(taken[0], taken[1]) {
+			TH_LOG("sends of %zu", chunks[i]);
+		}
+		ASSERT_EQ(outq[0], outq[1]) {
+			TH_LOG("sends of %zu: SIOCOUTQ", chunks[i]);
+		}
+	}
+}
+
+/*
  * A blocking writer larger than SO_SNDBUF sleeps until the reader drains,
  * then completes its whole write() (writer in a child).
  */

@@ -220,7 +220,7 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 	struct sk_buff *skb;
 	struct sock *other;
 	size_t sent = 0;
-	int err, size, linear;
+	int err, size, paged;
 
 	/* Ancillary data (SCM_RIGHTS, SCM_CREDENTIALS) is not carried yet. */
 	if (msg->msg_controllen)
@@ -244,16 +244,25 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		size = min_t(size_t, len - sent,
 			     (READ_ONCE(sk->sk_sndbuf) >> 1) - 64);
 		size = min_t(int, size, SKB_MAX_HEAD(0) + PUNIX_SKB_FRAGS_SZ);
-		linear = min_t(int, size, SKB_MAX_HEAD(0));
 
-		skb = sock_alloc_send_pskb(sk, linear, size - linear,
+		/*
+		 * Lay the skb out as af_unix does, so that it has the same
+		 * truesize (SO_SNDBUF, SIOCOUTQ): what exceeds one head goes
+		 * to pages, rounded up to whole pages as far as @size allows,
+		 * and the head holds the rest (nothing, when the excess is
+		 * small).
+		 */
+		paged = max_t(int, size - (int)SKB_MAX_HEAD(0), 0);
+		paged = min_t(int, PAGE_ALIGN(paged), size);
+
+		skb = sock_alloc_send_pskb(sk, size - paged, paged,
 					   msg->msg_flags & MSG_DONTWAIT, &err,
 					   get_order(PUNIX_SKB_FRAGS_SZ));
 		if (!skb)
 			goto out_err;
 
-		skb_put(skb, linear);
-		skb->data_len = size - linear;
+		skb_put(skb, size - paged);
+		skb->data_len = paged;
 		skb->len = size;
 		err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, size);
 		if (err) {
