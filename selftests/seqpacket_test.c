@@ -444,6 +444,121 @@ TEST_F(seqpacket, peer_close_epipe_no_reset)
 }
 
 /*
+ * What one side of a socketpair of @family sees after it sent records of
+ * the @n lengths @lens that the other side closed unread: poll, a 235-byte
+ * send and a recv (the recv first if @recv_first) with a poll between,
+ * and whether SIGPIPE came.  The calls give their length or -errno.
+ */
+struct reset_seen {
+	int	poll1;
+	int	poll2;
+	long	sent;
+	long	got;
+	int	sigpipe;
+};
+
+static long sent_or_errno(int fd)
+{
+	static const char buf[235];
+	ssize_t n = send(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	return n < 0 ? -errno : n;
+}
+
+static long got_or_errno(int fd)
+{
+	char buf[256];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	return n < 0 ? -errno : n;
+}
+
+static struct reset_seen reset_seen(int family, const size_t *lens, int n,
+				    bool recv_first)
+{
+	struct reset_seen r = { -1, -1, -EINVAL, -EINVAL, -1 };
+	int sv[2];
+
+	if (socketpair(family, SOCK_SEQPACKET, 0, sv))
+		return r;
+	for (int i = 0; i < n; i++) {
+		if (send(sv[1], big, lens[i], 0) != (ssize_t)lens[i]) {
+			close(sv[0]);
+			close(sv[1]);
+			return r;
+		}
+	}
+	close(sv[0]);
+	r.poll1 = poll_now(sv[1]);
+	if (recv_first) {
+		r.got = got_or_errno(sv[1]);
+		r.poll2 = poll_now(sv[1]);
+		r.sent = sent_or_errno(sv[1]);
+	} else {
+		r.sent = sent_or_errno(sv[1]);
+		r.poll2 = poll_now(sv[1]);
+		r.got = got_or_errno(sv[1]);
+	}
+	r.sigpipe = take_sigpipe();
+	close(sv[1]);
+	return r;
+}
+
+/*
+ * The peer closed with only empty records of ours unread.  Both kernels
+ * carry "af_unix: Don't set -ECONNRESET for consumed OOB skb": a leading
+ * empty record does not count as unread, so no reset (no POLLERR),
+ * straight EPIPE and EOF; a record behind it, empty or not, is unread
+ * data: ECONNRESET.  Kernels without that fix reset for any record, so
+ * every case is compared with AF_UNIX's answer in this test.
+ */
+TEST_F(seqpacket, empty_record_unread_at_close)
+{
+	static const size_t l0[] = { 0 }, l00[] = { 0, 0 }, l05[] = { 0, 5 };
+	static const size_t l50[] = { 5, 0 }, l5[] = { 5 };
+	static const struct {
+		const size_t	*lens;
+		int		n;
+	} cases[] = {
+		{ NULL, 0 }, { l0, 1 }, { l00, 2 }, { l05, 2 }, { l50, 2 },
+		{ l5, 1 },
+	};
+	struct reset_seen want, got;
+
+	ASSERT_EQ(0, block_sigpipe());
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (int rf = 0; rf < 2; rf++) {
+			want = reset_seen(AF_UNIX, cases[i].lens, cases[i].n,
+					  rf);
+			got = reset_seen(self->family, cases[i].lens,
+					 cases[i].n, rf);
+			/* On any kernel: a reset or EPIPE, never SIGPIPE. */
+			ASSERT_TRUE(want.sent == -EPIPE ||
+				    want.sent == -ECONNRESET);
+			ASSERT_TRUE(want.got == 0 || want.got == -ECONNRESET);
+			ASSERT_EQ(0, want.sigpipe);
+			ASSERT_EQ(want.poll1, got.poll1) {
+				TH_LOG("case %zu (%s first): first poll",
+				       i, rf ? "recv" : "send");
+			}
+			ASSERT_EQ(want.sent, got.sent) {
+				TH_LOG("case %zu (%s first): send",
+				       i, rf ? "recv" : "send");
+			}
+			ASSERT_EQ(want.poll2, got.poll2) {
+				TH_LOG("case %zu (%s first): second poll",
+				       i, rf ? "recv" : "send");
+			}
+			ASSERT_EQ(want.got, got.got) {
+				TH_LOG("case %zu (%s first): recv",
+				       i, rf ? "recv" : "send");
+			}
+			ASSERT_EQ(0, got.sigpipe);
+		}
+	}
+}
+
+/*
  * Own shutdown(SHUT_RD): queued records are still returned, then recv
  * returns 0 at once -- also non-blocking (seqpacket-only EOF), and the
  * peer's sends fail with EPIPE (mirrored SEND_SHUTDOWN).

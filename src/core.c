@@ -161,6 +161,23 @@ static int punix_create(struct net *net, struct socket *sock, int protocol,
 }
 
 /*
+ * Whether the peer of @sk, a connection socket being released, left data
+ * unread: its reset. As af_unix since "Don't set -ECONNRESET for consumed
+ * OOB skb", an empty skb at the head does not count (a zero-length
+ * seqpacket record; af_unix's consumed OOB skb), whatever follows it does.
+ * The queue is stable: @sk is dead, so no sender queues any more, and no
+ * reader is left.
+ */
+static bool punix_unread(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
+
+	if (skb && !punix_skb_len(skb))
+		skb = skb_peek_next(skb, &sk->sk_receive_queue);
+	return skb;
+}
+
+/*
  * Tear a sock down: unhash it, tell its peer, and drop what it holds. The
  * sock itself goes when its last reference does. @embryo is true for a
  * connection that was never accepted: its peer sees ECONNRESET.
@@ -192,7 +209,7 @@ void punix_release_sock(struct sock *sk, bool embryo)
 	if (peer) {
 		/* A connection ends for both sides; a datagram peer stays. */
 		if (sk->sk_type == SOCK_STREAM || sk->sk_type == SOCK_SEQPACKET) {
-			bool unread = !skb_queue_empty(&sk->sk_receive_queue);
+			bool unread = punix_unread(sk);
 
 			punix_state_lock(peer);
 			WRITE_ONCE(peer->sk_shutdown, SHUTDOWN_MASK);
