@@ -12,6 +12,9 @@
  */
 #include "msg_util.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include <linux/filter.h>
 
 PUNIX_FIXTURE(dgram);
@@ -1476,6 +1479,145 @@ TEST_F(dgram, poll_woken_by_peer_close)
 	ASSERT_EQ(POLL_WR, poll_now(s));
 	ASSERT_ERRNO(ECONNREFUSED, send(s, "x", 1, 0));
 	close(s);
+}
+
+/*
+ * One sender of dead_receiver_wakes_senders, in its own thread, connected
+ * to a receiver kept full.  A poller sends without blocking and on EAGAIN
+ * waits in poll() for POLLOUT, until a send gives something else; a
+ * blocking sender sends once, with SO_SNDTIMEO.  Both record the errno
+ * of their last send and count the polls that slept through the close.
+ */
+struct dead_rcv_sender {
+	pthread_t	thread;
+	int		fd;
+	bool		poller;
+	int		cpu;		/* run there, if >= 0 */
+	atomic_int	tid;
+	atomic_long	*closed_at;	/* now_ms() of the close, 0 before */
+	int		err;
+	int		slept_through;
+};
+
+#define DEAD_RCV_TIMEO_MS	3000
+#define DEAD_RCV_POLLERS	16
+#define DEAD_RCV_BLOCKERS	32
+#define DEAD_RCV_SENDERS	(DEAD_RCV_POLLERS + DEAD_RCV_BLOCKERS)
+
+/* Pin the calling thread to @cpu; false if there is no such cpu. */
+static bool pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return !sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *dead_rcv_sender_main(void *arg)
+{
+	struct dead_rcv_sender *t = arg;
+	struct pollfd pfd = { .fd = t->fd, .events = POLLOUT };
+	long closed;
+	int n;
+
+	if (t->cpu >= 0)
+		pin_to_cpu(t->cpu);
+	atomic_store(&t->tid, (int)syscall(SYS_gettid));
+	for (int i = 0; i < 100; i++) {
+		if (send(t->fd, "x", 1, t->poller ? MSG_DONTWAIT : 0) >= 0) {
+			t->err = 0;
+			break;
+		}
+		t->err = errno;
+		if (!t->poller || errno != EAGAIN)
+			break;
+		n = poll(&pfd, 1, DEAD_RCV_TIMEO_MS);
+		closed = atomic_load(t->closed_at);
+		/*
+		 * Still asleep long after the receiver was closed (a poll
+		 * that times out looks once more, and may then see POLLOUT).
+		 */
+		if (n >= 0 && closed && now_ms() - closed > 1000)
+			t->slept_through++;
+	}
+	return NULL;
+}
+
+/*
+ * A receiver whose queue is full of a third socket's datagrams is closed
+ * while connected senders wait for room on it, in poll() for POLLOUT and
+ * in blocking sends: each one is woken, and its send is ECONNREFUSED.
+ *
+ * A dead receiver is never full.  The close wakes the waiters before it
+ * purges the queue, and a poller that looks in between must not wait for
+ * room again: nothing would wake it (the datagrams purged are not its
+ * own), so it would sleep out its timeout.  To open that window the
+ * pollers run on another cpu than the close, which goes on waking the
+ * blocking senders after the pollers; and it is tried many times.
+ */
+TEST_F(dgram, dead_receiver_wakes_senders)
+{
+	struct dead_rcv_sender t[DEAD_RCV_SENDERS];
+	long start = now_ms();
+	struct sockaddr_un dst;
+	atomic_long closed_at;
+	bool pinned;
+	socklen_t dlen;
+	char rp[96];
+	int r, o, err;
+
+	TPATH(rp, "r");
+	dlen = fill_addr(&dst, self->family, rp);
+	/* The close on cpu 0, the pollers on cpu 1 (if there is one). */
+	pinned = pin_to_cpu(1) && pin_to_cpu(0);
+	for (int round = 0; round < 40 && now_ms() - start < 4000; round++) {
+		r = new_bound(SOCK_DGRAM, rp);
+		o = new_typed(SOCK_DGRAM);
+		ASSERT_EQ(QLEN_FIT, fill_msgs(o, &dst, dlen, 1, &err));
+		ASSERT_EQ(EAGAIN, err);
+		atomic_store(&closed_at, 0);
+		for (int i = 0; i < DEAD_RCV_SENDERS; i++) {
+			t[i].fd = new_typed(SOCK_DGRAM);
+			ASSERT_RET(0, connect_path(t[i].fd, self->family, rp));
+			ASSERT_EQ(0, set_timeo(t[i].fd, SO_SNDTIMEO,
+					       DEAD_RCV_TIMEO_MS));
+			t[i].poller = i < DEAD_RCV_POLLERS;
+			t[i].cpu = pinned ? t[i].poller : -1;
+			atomic_store(&t[i].tid, 0);
+			t[i].closed_at = &closed_at;
+			t[i].err = -1;
+			t[i].slept_through = 0;
+			ASSERT_EQ(0, pthread_create(&t[i].thread, NULL,
+						    dead_rcv_sender_main,
+						    &t[i]));
+		}
+		for (int i = 0; i < DEAD_RCV_SENDERS; i++) {
+			while (!atomic_load(&t[i].tid))
+				sched_yield();
+			ASSERT_TRUE(wait_blocked_in(atomic_load(&t[i].tid),
+						    t[i].poller ? SYS_poll :
+								  SYS_sendto));
+		}
+		atomic_store(&closed_at, now_ms());
+		close(r);
+		for (int i = 0; i < DEAD_RCV_SENDERS; i++)
+			ASSERT_EQ(0, pthread_join(t[i].thread, NULL));
+		for (int i = 0; i < DEAD_RCV_SENDERS; i++) {
+			ASSERT_EQ(0, t[i].slept_through) {
+				TH_LOG("round %d: poller %d slept through the close",
+				       round, i);
+			}
+			ASSERT_EQ(ECONNREFUSED, t[i].err) {
+				TH_LOG("round %d: %s %d", round,
+				       t[i].poller ? "poller" : "sender", i);
+			}
+			ASSERT_ERRNO(ENOTCONN, send(t[i].fd, "x", 1, 0));
+			close(t[i].fd);
+		}
+		close(o);
+		ASSERT_EQ(0, unlink(rp));
+	}
 }
 
 /*

@@ -95,12 +95,19 @@ static void punix_peer_wake_disconnect_wakeup(struct sock *sk,
 /*
  * True if @sk must wait for room on @other, in which case a wakeup is
  * armed; false if @other has room after all.
+ *
+ * A dead @other is never full: its release wakes room_wait once, before
+ * it purges the queue, so a sender that looks in between would wait for
+ * a wakeup that never comes. It must go on and learn that @other is gone
+ * (POLLOUT, then ECONNREFUSED or EPIPE from the send). SOCK_DEAD is set
+ * before that wakeup takes room_wait.lock and read here after the hook
+ * took it: either the wakeup finds the hook or this sees the flag.
  */
 static bool punix_peer_wake_me(struct sock *sk, struct sock *other)
 {
 	bool hooked = punix_peer_wake_connect(sk, other);
 
-	if (punix_recvq_full(other))
+	if (punix_recvq_full(other) && !sock_flag(other, SOCK_DEAD))
 		return true;
 	if (hooked)
 		punix_peer_wake_disconnect(sk, other);
