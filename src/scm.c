@@ -446,12 +446,34 @@ void punix_scm_recv(struct socket *sock, struct msghdr *msg,
 	}
 }
 
-/* As af_unix: /proc/<pid>/fdinfo/<fd> shows the files queued on a socket. */
+/* Files queued for a listener: on its unaccepted connections. */
+static unsigned int punix_count_nr_fds(struct sock *sk)
+{
+	unsigned int nr_fds = 0;
+	struct sk_buff *skb;
+
+	spin_lock(&sk->sk_receive_queue.lock);
+	skb_queue_walk(&sk->sk_receive_queue, skb)
+		nr_fds += atomic_read(&punix_sk(skb->sk)->scm_fds);
+	spin_unlock(&sk->sk_receive_queue.lock);
+	return nr_fds;
+}
+
+/* As af_unix: /proc/<pid>/fdinfo/<fd> counts the files queued for us. */
 void punix_show_fdinfo(struct seq_file *m, struct socket *sock)
 {
 	struct sock *sk = sock->sk;
+	unsigned int nr_fds = 0;
+	unsigned char state;
 
-	if (sk)
-		seq_printf(m, "scm_fds: %u\n",
-			   atomic_read(&punix_sk(sk)->scm_fds));
+	if (!sk)
+		return;
+
+	/* A connection's state no longer changes once set: no lock. */
+	state = READ_ONCE(sk->sk_state);
+	if (sock->type == SOCK_DGRAM || state == TCP_ESTABLISHED)
+		nr_fds = atomic_read(&punix_sk(sk)->scm_fds);
+	else if (state == TCP_LISTEN)
+		nr_fds = punix_count_nr_fds(sk);
+	seq_printf(m, "scm_fds: %u\n", nr_fds);
 }
