@@ -113,7 +113,6 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	u->path.dentry = NULL;
 	u->path.mnt = NULL;
 	u->peer = NULL;
-	u->listener = NULL;
 	spin_lock_init(&u->lock);
 	mutex_init(&u->iolock);
 	mutex_init(&u->bindlock);

@@ -78,10 +78,7 @@ struct punix_sock {
 	struct mutex		iolock;		/* see above */
 	struct mutex		bindlock;	/* see above */
 	struct sock		*peer;
-	union {
-		struct sock	*listener;	/* embryo: whose queue it is on */
-		u8		unix_gap[PUNIX_UNIX_GAP];
-	};
+	u8			unix_gap[PUNIX_UNIX_GAP];	/* unused */
 	spinlock_t		lock;		/* see above */
 	wait_queue_head_t	room_wait;	/* senders waiting for queue room */
 	wait_queue_entry_t	peer_wake;	/* dgram.c: hooked on peer's */

@@ -145,7 +145,6 @@ restart:
 	sock_hold(sk);
 	newu = punix_sk(newsk);
 	newu->peer = sk;
-	newu->listener = other;
 	newsk->sk_state = TCP_ESTABLISHED;
 	punix_init_peercred(newsk);
 	RCU_INIT_POINTER(newsk->sk_wq, &newu->peer_wq);
