@@ -637,7 +637,9 @@ CHAN_TEST(bad_cmsg)
  * recvmsg() that fails with EFAULT installs no fd.  A bad msg_iov fails
  * before the socket is reached.  A bad iov_base: the stream read takes
  * nothing (data and fds stay queued); the datagram/seqpacket receive has
- * already dequeued the message, which is dropped with its fds.
+ * already dequeued the message, which is dropped with its fds.  An
+ * unwritable control buffer loses the fds (scm_detach_fds() cannot store
+ * them) but not the call.
  */
 CHAN_TEST(recv_efault)
 {
@@ -677,6 +679,27 @@ CHAN_TEST(recv_efault)
 		ASSERT_EQ(L, r.fds[0]);
 		close_fds(&r);
 	}
+	ASSERT_EMPTY(c->rx);
+	ASSERT_PIPE_EOF(p[0]);
+	close(p[0]);
+
+	/*
+	 * An unwritable control buffer: the data is received, the fds
+	 * cannot be stored, so none is installed and MSG_CTRUNC is set.
+	 */
+	ASSERT_RET(0, pipe2(p, O_NONBLOCK));
+	ASSERT_RET(2, chan_send(c, &p[1], 1, "cd", 2));
+	close(p[1]);
+	iov.iov_base = ctl.buf;
+	iov.iov_len = sizeof(ctl.buf);
+	msg.msg_control = bad;
+	msg.msg_controllen = CTL_BIG;
+	msg.msg_flags = 0;
+	ASSERT_RET(2, recvmsg(c->rx, &msg, MSG_DONTWAIT));
+	ASSERT_EQ(0, memcmp(ctl.buf, "cd", 2));
+	ASSERT_EQ(MSG_CTRUNC, msg.msg_flags);
+	ASSERT_EQ((size_t)0, msg.msg_controllen);
+	ASSERT_EQ(L, lowest_fd());
 	ASSERT_EMPTY(c->rx);
 	ASSERT_PIPE_EOF(p[0]);
 	close(p[0]);
