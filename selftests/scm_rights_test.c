@@ -1137,19 +1137,31 @@ TEST_F(scm, stream_split_read)
  * without CAP_SYS_RESOURCE/CAP_SYS_ADMIN gets ETOOMANYREFS when its
  * user's in-flight count is already above its RLIMIT_NOFILE.  The count
  * grows by every fd of a queued message (duplicates included) and drops
- * when a receive detaches them.
+ * when a receive detaches them.  With the capabilities there is no bound.
  */
 #define INFL_RLIMIT	16
+/* Messages a child sends at most before it reports. */
+#define INFL_MAX	60
+
+struct infl_case {
+	int type;
+	int first;		/* fds in the first message */
+	bool after_recv;	/* count again after reading one message */
+	bool nobody;		/* drop to nobody (no capabilities) */
+	int want;
+};
 
 /*
- * In a child with RLIMIT_NOFILE INFL_RLIMIT, as nobody: send one stream
- * message carrying @first copies of a pipe write end, then 1-fd messages
- * until a send fails.  With @after_recv, then read one message without
- * control space (its fds are dropped) and count the 1-fd messages that go
- * through until the next failure.  Exit code: the count; 200+ when a
- * step fails, 250 when the failure is not ETOOMANYREFS.
+ * In a child with RLIMIT_NOFILE INFL_RLIMIT (as nobody if asked): send
+ * one 1-byte message of type @ic->type carrying @ic->first copies of a
+ * pipe write end, then 1-fd messages until a send fails or INFL_MAX
+ * messages went.  With @ic->after_recv, then read one message without
+ * control space (its fds are dropped) and count the 1-fd messages that
+ * go through until the next failure.  Exit code: the count; 200+ when a
+ * step fails, 250 when a send fails with another errno than
+ * ETOOMANYREFS.
  */
-static pid_t fork_inflight_counter(int family, int first, bool after_recv)
+static pid_t fork_inflight_counter(int family, const struct infl_case *ic)
 {
 	struct rlimit rl = { INFL_RLIMIT, INFL_RLIMIT };
 	int sv[2], p[2], fds[64], i, n;
@@ -1159,72 +1171,72 @@ static pid_t fork_inflight_counter(int family, int first, bool after_recv)
 	pid = fork_child();
 	if (pid)
 		return pid;
-	if (socketpair(family, SOCK_STREAM, 0, sv) || pipe(p))
+	if (socketpair(family, ic->type, 0, sv) || pipe(p))
 		_exit(201);
-	for (i = 0; i < first; i++)
+	for (i = 0; i < ic->first; i++)
 		fds[i] = p[1];
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		_exit(202);
-	if (drop_to_nobody())
+	if (ic->nobody && drop_to_nobody())
 		_exit(203);
-	if (send_fds(sv[0], fds, first, "i", 1) != 1)
+	if (send_fds(sv[0], fds, ic->first, "i", 1) != 1)
 		_exit(204);
-	for (n = 1; n < 150; n++)
+	for (n = 1; n < INFL_MAX; n++)
 		if (send_fds(sv[0], fds, 1, "i", 1) != 1)
 			break;
-	if (n == 150)
-		_exit(205);
-	if (errno != ETOOMANYREFS)
+	if (n < INFL_MAX && errno != ETOOMANYREFS)
 		_exit(250);
-	if (!after_recv)
+	if (!ic->after_recv)
 		_exit(n);
 	if (recv(sv[1], &b, 1, MSG_DONTWAIT) != 1)
 		_exit(206);
-	for (n = 0; n < 150; n++)
+	for (n = 0; n < INFL_MAX; n++)
 		if (send_fds(sv[0], fds, 1, "i", 1) != 1)
 			break;
-	if (n == 150)
-		_exit(207);
-	if (errno != ETOOMANYREFS)
+	if (n < INFL_MAX && errno != ETOOMANYREFS)
 		_exit(250);
 	_exit(n);
 }
 
 static int __inflight_count(struct __test_metadata *_metadata, int family,
-			    int first, bool after_recv)
+			    const struct infl_case *ic)
 {
-	pid_t pid = fork_inflight_counter(family, first, after_recv);
+	pid_t pid = fork_inflight_counter(family, ic);
 
 	ASSERT_LT(0, pid);
 	return wait_child(pid);
 }
-#define inflight_count(family, first, after_recv) \
-	__inflight_count(_metadata, (family), (first), (after_recv))
+#define inflight_count(family, ic) __inflight_count(_metadata, (family), (ic))
 
+/*
+ * The counts are measured on AF_UNIX in the same test: they must follow
+ * the rule above, and the family under test must give the same.
+ */
 TEST_F(scm, rlimit_inflight)
 {
-	static const struct {
-		int first;
-		bool after_recv;
-		int want;
-	} cases[] = {
+	static const struct infl_case cases[] = {
 		/* 1 fd each: refused once INFL_RLIMIT + 1 are in flight. */
-		{ 1, false, INFL_RLIMIT + 1 },
+		{ SOCK_STREAM, 1, false, true, INFL_RLIMIT + 1 },
+		{ SOCK_SEQPACKET, 1, false, true, INFL_RLIMIT + 1 },
+		{ SOCK_DGRAM, 1, false, true, INFL_RLIMIT + 1 },
 		/* Reading one message back makes room for exactly one. */
-		{ 1, true, 1 },
-		/* One big message first: checked before it is counted. */
-		{ INFL_RLIMIT, false, 2 },
-		{ INFL_RLIMIT + 4, false, 1 },
+		{ SOCK_STREAM, 1, true, true, 1 },
+		{ SOCK_DGRAM, 1, true, true, 1 },
+		/* A big message first: checked before it is counted. */
+		{ SOCK_STREAM, INFL_RLIMIT, false, true, 2 },
+		{ SOCK_STREAM, INFL_RLIMIT + 4, false, true, 1 },
+		{ SOCK_DGRAM, INFL_RLIMIT + 4, false, true, 1 },
 		/* Its receipt frees all of it. */
-		{ INFL_RLIMIT + 4, true, INFL_RLIMIT + 1 },
+		{ SOCK_STREAM, INFL_RLIMIT + 4, true, true, INFL_RLIMIT + 1 },
+		/* root keeps CAP_SYS_RESOURCE: no bound. */
+		{ SOCK_STREAM, 1, false, false, INFL_MAX },
+		{ SOCK_DGRAM, INFL_RLIMIT + 4, false, false, INFL_MAX },
 	};
 	unsigned int i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int native = inflight_count(AF_UNIX, cases[i].first,
-					    cases[i].after_recv);
-		int mine = inflight_count(self->family, cases[i].first,
-					  cases[i].after_recv);
+		int native = inflight_count(AF_UNIX, &cases[i]);
+		int mine = inflight_count(self->family, &cases[i]);
 
 		ASSERT_EQ(cases[i].want, native) {
 			TH_LOG("case %u: AF_UNIX", i);
@@ -1233,6 +1245,100 @@ TEST_F(scm, rlimit_inflight)
 			TH_LOG("case %u: family %d", i, self->family);
 		}
 	}
+}
+
+/* The "scm_fds:" value of /proc/self/fdinfo/<fd>, or -1. */
+static int scm_fds(int fd)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -1;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, "scm_fds: ");
+	return p ? atoi(p + 9) : -1;
+}
+
+/*
+ * /proc/<pid>/fdinfo of a socket shows "scm_fds: N", the fds queued on
+ * it (unix_show_fdinfo()): every fd of every message not yet received,
+ * unchanged by MSG_PEEK, down when a receive takes them.  A listener
+ * shows the fds queued on its connections not accepted yet.
+ */
+TEST_F(scm, fdinfo_scm_fds)
+{
+	static const int types[] = { SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM };
+	int sv[2], l, c1, c2, s1, s2, p[2], two[2], three[3];
+	char path[128];
+	struct rmsg r;
+	unsigned int i;
+
+	ASSERT_RET(0, pipe2(p, O_NONBLOCK));
+	two[0] = three[0] = three[2] = p[0];
+	two[1] = three[1] = p[1];
+	for (i = 0; i < 3; i++) {
+		ASSERT_RET(0, socketpair(self->family, types[i], 0, sv));
+		ASSERT_EQ(0, scm_fds(sv[1]));
+		ASSERT_RET(1, send_fds(sv[0], two, 2, "a", 1));
+		ASSERT_RET(1, send_fds(sv[0], three, 3, "b", 1));
+		ASSERT_RET(1, send(sv[0], "c", 1, 0));
+		ASSERT_EQ(5, scm_fds(sv[1]));
+		ASSERT_EQ(0, scm_fds(sv[0]));
+		recv_rights(sv[1], 64, CTL_BIG, MSG_PEEK, &r);
+		expect_msg(&r, "a", 1, 2, 0, CTL_BIG);
+		close_fds(&r);
+		ASSERT_EQ(5, scm_fds(sv[1]));
+		recv_rights(sv[1], 64, CTL_BIG, 0, &r);
+		expect_msg(&r, "a", 1, 2, 0, CTL_BIG);
+		close_fds(&r);
+		ASSERT_EQ(3, scm_fds(sv[1]));
+		/* Taken, then truncated away: gone from the count too. */
+		recv_rights(sv[1], 64, NO_CTL, 0, &r);
+		expect_msg(&r, "b", 1, 0, MSG_CTRUNC, NO_CTL);
+		ASSERT_EQ(0, scm_fds(sv[1]));
+		close(sv[0]);
+		close(sv[1]);
+	}
+
+	for (i = 0; i < 2; i++) {
+		TPATH(path, "l");
+		l = __new_typed_listener(_metadata, self->family, types[i],
+					 path, 4);
+		ASSERT_EQ(0, scm_fds(l));
+		c1 = __new_typed_client(_metadata, self->family, types[i],
+					path);
+		ASSERT_RET(1, send_fds(c1, two, 2, "a", 1));
+		c2 = __new_typed_client(_metadata, self->family, types[i],
+					path);
+		ASSERT_RET(1, send_fds(c2, three, 3, "b", 1));
+		ASSERT_RET(1, send_fds(c2, two, 2, "c", 1));
+		ASSERT_EQ(7, scm_fds(l)) {
+			TH_LOG("type %d", types[i]);
+		}
+		s1 = accept_ok(l);
+		ASSERT_EQ(2, scm_fds(s1));
+		ASSERT_EQ(5, scm_fds(l));
+		s2 = accept_ok(l);
+		ASSERT_EQ(5, scm_fds(s2));
+		ASSERT_EQ(0, scm_fds(l));
+		close(c1);
+		close(c2);
+		close(s1);
+		close(s2);
+		close(l);
+		unlink(path);
+	}
+	close(p[1]);
+	ASSERT_PIPE_EOF(p[0]);
+	close(p[0]);
 }
 
 TEST_HARNESS_MAIN
