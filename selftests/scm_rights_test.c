@@ -904,12 +904,12 @@ CHAN_TEST(unread_released)
  * Files of every kind travel and work on the receiving side: pipe ends,
  * an eventfd, a regular file (shared offset), an O_PATH fd, a stream
  * socket of the family under test and one of the other family (AF_UNIX
- * inside punix, punix inside AF_UNIX).  Each is released when its last
+ * inside punix, punix inside AF_UNIX), a listener of the family.  Each is released when its last
  * copy closes: the sender's copies are closed first, then the received.
  */
 CHAN_TEST(fd_kinds)
 {
-	int p[2], ev, f, op, us[2], os[2], fds[7], i;
+	int p[2], ev, f, op, us[2], os[2], ls, cl, ac, fds[8], i;
 	int other = OTHER_FAMILY(c->family);
 	char path[128], buf[8];
 	uint64_t v = 5;
@@ -924,6 +924,8 @@ CHAN_TEST(fd_kinds)
 	ASSERT_LE(0, op);
 	ASSERT_RET(0, socketpair(c->family, SOCK_STREAM, 0, us));
 	ASSERT_RET(0, socketpair(other, SOCK_STREAM, 0, os));
+	snprintf(path, sizeof(path), "%s/ls", c->dir);
+	ls = __new_listener(_metadata, c->family, path, 4);
 	fds[0] = p[0];
 	fds[1] = p[1];
 	fds[2] = ev;
@@ -931,12 +933,13 @@ CHAN_TEST(fd_kinds)
 	fds[4] = op;
 	fds[5] = us[0];
 	fds[6] = os[0];
-	ASSERT_RET(1, chan_send(c, fds, 7, "k", 1));
-	for (i = 1; i < 7; i++)
+	fds[7] = ls;
+	ASSERT_RET(1, chan_send(c, fds, 8, "k", 1));
+	for (i = 1; i < 8; i++)
 		if (i != 2 && i != 3)
 			close(fds[i]);
 	recv_rights(c->rx, 64, CTL_BIG, 0, &r);
-	expect_msg(&r, "k", 1, 7, 0, CTL_BIG);
+	expect_msg(&r, "k", 1, 8, 0, CTL_BIG);
 	ASSERT_TRUE(same_file(p[0], r.fds[0]));
 	ASSERT_TRUE(same_file(ev, r.fds[2]));
 	ASSERT_TRUE(same_file(f, r.fds[3]));
@@ -968,6 +971,16 @@ CHAN_TEST(fd_kinds)
 	ASSERT_RET(2, send(r.fds[6], "os", 2, 0));
 	ASSERT_RET(2, recv(os[1], buf, sizeof(buf), MSG_DONTWAIT));
 	ASSERT_EQ(0, memcmp(buf, "os", 2));
+	/* A listener: accepts through the received copy. */
+	ASSERT_EQ(1, get_int_opt(r.fds[7], SOL_SOCKET, SO_ACCEPTCONN));
+	cl = __new_typed_client(_metadata, c->family, SOCK_STREAM, path);
+	ac = accept(r.fds[7], NULL, NULL);
+	ASSERT_LE(0, ac);
+	ASSERT_RET(2, send(ac, "ls", 2, 0));
+	ASSERT_RET(2, recv(cl, buf, sizeof(buf), MSG_DONTWAIT));
+	ASSERT_EQ(0, memcmp(buf, "ls", 2));
+	close(ac);
+	close(cl);
 
 	/* Released only when the received copies close. */
 	ASSERT_PIPE_OPEN(p[0]);
@@ -977,6 +990,10 @@ CHAN_TEST(fd_kinds)
 	ASSERT_PIPE_EOF(p[0]);
 	ASSERT_RET(0, recv(us[1], buf, 1, MSG_DONTWAIT));
 	ASSERT_RET(0, recv(os[1], buf, 1, MSG_DONTWAIT));
+	/* The listener went with its last copy. */
+	cl = __new_socket(_metadata, c->family, SOCK_STREAM);
+	ASSERT_ERRNO(ECONNREFUSED, connect_path(cl, c->family, path));
+	close(cl);
 	close(p[0]);
 	close(ev);
 	close(f);
@@ -1042,7 +1059,7 @@ TEST_F(scm, unaccepted_seqpacket)
  * data queued before that skb is read with it (unix_stream_read_generic(),
  * same in 6.1 and 6.12).  Two messages with fds are never glued.  An
  * empty SCM_RIGHTS cmsg carries nothing, so that data is glued.  MSG_PEEK
- * stops at the same place.
+ * stops at the same place, and so does MSG_WAITALL (a short read).
  */
 TEST_F(scm, stream_no_merge)
 {
@@ -1066,6 +1083,36 @@ TEST_F(scm, stream_no_merge)
 	expect_msg(&r, "cc", 2, 0, 0, CTL_BIG);
 	ASSERT_EMPTY(sv[1]);
 
+	/* MSG_WAITALL does not wait past the fds either: a short read. */
+	ASSERT_RET(0, set_timeo(sv[1], SO_RCVTIMEO, LONG_TIMEO_MS));
+	ASSERT_RET(2, send(sv[0], "aa", 2, 0));
+	ASSERT_RET(2, send_fds(sv[0], &p[1], 1, "bb", 2));
+	ASSERT_RET(2, send(sv[0], "cc", 2, 0));
+	{
+		union ctlbuf ctl;
+		char buf[8];
+		struct iovec iov = { .iov_base = buf, .iov_len = 6 };
+		struct msghdr msg = {
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = ctl.buf,
+			.msg_controllen = CTL_BIG,
+		};
+		struct cmsghdr *cm;
+
+		ASSERT_RET(4, recvmsg(sv[1], &msg, MSG_WAITALL));
+		ASSERT_EQ(0, memcmp(buf, "aabb", 4));
+		ASSERT_EQ(0, msg.msg_flags);
+		cm = CMSG_FIRSTHDR(&msg);
+		ASSERT_NE(NULL, cm);
+		ASSERT_EQ(CMSG_LEN(sizeof(int)), cm->cmsg_len);
+		ASSERT_EQ(SCM_RIGHTS, cm->cmsg_type);
+		close(*(int *)CMSG_DATA(cm));
+	}
+	recv_rights(sv[1], 64, CTL_BIG, 0, &r);
+	expect_msg(&r, "cc", 2, 0, 0, CTL_BIG);
+	ASSERT_EMPTY(sv[1]);
+
 	ASSERT_RET(2, send_fds(sv[0], &p[1], 1, "dd", 2));
 	ASSERT_RET(2, send_fds(sv[0], &p[0], 1, "ee", 2));
 	recv_rights(sv[1], 64, CTL_BIG, 0, &r);
@@ -1084,6 +1131,48 @@ TEST_F(scm, stream_no_merge)
 	expect_msg(&r, "ffgg", 4, 0, 0, CTL_BIG);
 	ASSERT_EMPTY(sv[1]);
 
+	close(p[1]);
+	ASSERT_PIPE_EOF(p[0]);
+	close(p[0]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/*
+ * SO_PEEK_OFF on a stream: a peek stops after the fds like a read and
+ * moves the offset past them, so the next peek starts after that skb
+ * and carries no fds; a read starts at the head whatever the offset.
+ */
+TEST_F(scm, stream_peek_off)
+{
+	int sv[2], p[2];
+	struct rmsg r;
+
+	ASSERT_RET(0, socketpair(self->family, SOCK_STREAM, 0, sv));
+	ASSERT_RET(0, pipe2(p, O_NONBLOCK));
+	ASSERT_RET(0, set_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF, 0));
+	ASSERT_RET(2, send(sv[0], "aa", 2, 0));
+	ASSERT_RET(2, send_fds(sv[0], &p[1], 1, "bb", 2));
+	ASSERT_RET(2, send(sv[0], "cc", 2, 0));
+	recv_rights(sv[1], 64, CTL_BIG, MSG_PEEK, &r);
+	expect_msg(&r, "aabb", 4, 1, 0, CTL_BIG);
+	close_fds(&r);
+	ASSERT_EQ(4, get_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF));
+	recv_rights(sv[1], 64, CTL_BIG, MSG_PEEK, &r);
+	expect_msg(&r, "cc", 2, 0, 0, CTL_BIG);
+	ASSERT_EQ(6, get_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF));
+	recv_rights(sv[1], 64, CTL_BIG, MSG_PEEK, &r);
+	ASSERT_EQ(-1, r.ret);
+	ASSERT_EQ(EAGAIN, r.err);
+	recv_rights(sv[1], 64, CTL_BIG, 0, &r);
+	expect_msg(&r, "aabb", 4, 1, 0, CTL_BIG);
+	ASSERT_TRUE(same_file(p[1], r.fds[0]));
+	close_fds(&r);
+	ASSERT_EQ(2, get_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF));
+	recv_rights(sv[1], 64, CTL_BIG, 0, &r);
+	expect_msg(&r, "cc", 2, 0, 0, CTL_BIG);
+	ASSERT_EQ(0, get_int_opt(sv[1], SOL_SOCKET, SO_PEEK_OFF));
+	ASSERT_EMPTY(sv[1]);
 	close(p[1]);
 	ASSERT_PIPE_EOF(p[0]);
 	close(p[0]);
