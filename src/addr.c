@@ -106,6 +106,7 @@ static struct sock *__punix_find_abstract(const struct net *net,
 {
 	struct punix_sock *u;
 
+	lockdep_assert_held(&punix_table_lock);
 	hlist_for_each_entry(u, &punix_abstract_table[hash], table_node) {
 		struct punix_address *addr = u->addr;
 
@@ -122,6 +123,8 @@ static struct sock *__punix_find_abstract(const struct net *net,
 static void __punix_set_addr(struct sock *sk, struct punix_address *addr,
 			     struct hlist_head *bucket)
 {
+	lockdep_assert_held(&punix_sk(sk)->bindlock);
+	lockdep_assert_held(&punix_table_lock);
 	punix_publish_addr(sk, addr);
 	hlist_add_head(&punix_sk(sk)->table_node, bucket);
 }

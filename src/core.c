@@ -83,6 +83,30 @@ static void punix_sock_destruct(struct sock *sk)
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 }
 
+#ifdef CONFIG_PROVE_LOCKING
+/*
+ * The order of two state locks held at once (see struct punix_sock), for
+ * lockdep, which calls this when a state lock is taken while another is
+ * held (@a): < 0 if that order is allowed. connect() locks the listener
+ * first; the connecting socket may meanwhile have become a listener too,
+ * but then its connect() fails. Datagram sockets go by address.
+ */
+static int punix_state_lock_cmp_fn(const struct lockdep_map *a,
+				   const struct lockdep_map *b)
+{
+	const struct punix_sock *ua, *ub;
+
+	ua = container_of(a, struct punix_sock, lock.dep_map);
+	ub = container_of(b, struct punix_sock, lock.dep_map);
+
+	if (READ_ONCE(ua->sk.sk_state) == TCP_LISTEN)
+		return -1;
+	if (READ_ONCE(ub->sk.sk_state) == TCP_LISTEN)
+		return 1;
+	return ua < ub ? -1 : ua > ub;
+}
+#endif
+
 /*
  * Allocate and initialise a punix sock. @sock is NULL for the embryo that
  * connect() creates on behalf of the listener.
@@ -114,6 +138,7 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	u->path.mnt = NULL;
 	u->peer = NULL;
 	spin_lock_init(&u->lock);
+	lock_set_cmp_fn(&u->lock, punix_state_lock_cmp_fn, NULL);
 	mutex_init(&u->iolock);
 	mutex_init(&u->bindlock);
 	init_waitqueue_head(&u->room_wait);
@@ -274,6 +299,7 @@ long punix_wait_for_peer(struct sock *other, long timeo)
 	bool sleep;
 	DEFINE_WAIT(wait);
 
+	lockdep_assert_held(&u->lock);
 	prepare_to_wait_exclusive(&u->room_wait, &wait, TASK_INTERRUPTIBLE);
 	sleep = !sock_flag(other, SOCK_DEAD) &&
 		!(other->sk_shutdown & RCV_SHUTDOWN) &&

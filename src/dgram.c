@@ -88,6 +88,7 @@ void punix_peer_wake_disconnect(struct sock *sk, struct sock *other)
 static void punix_peer_wake_disconnect_wakeup(struct sock *sk,
 					      struct sock *other)
 {
+	lockdep_assert_held(&punix_sk(sk)->lock);
 	punix_peer_wake_disconnect(sk, other);
 	wake_up_interruptible_poll(sk_sleep(sk),
 				   EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
@@ -106,7 +107,11 @@ static void punix_peer_wake_disconnect_wakeup(struct sock *sk,
  */
 static bool punix_peer_wake_me(struct sock *sk, struct sock *other)
 {
-	bool hooked = punix_peer_wake_connect(sk, other);
+	bool hooked;
+
+	/* @other stays our peer, so the hook stays valid, while we look. */
+	lockdep_assert_held(&punix_sk(sk)->lock);
+	hooked = punix_peer_wake_connect(sk, other);
 
 	if (punix_recvq_full(other) && !sock_flag(other, SOCK_DEAD))
 		return true;
@@ -138,7 +143,7 @@ static void punix_state_double_lock(struct sock *sk1, struct sock *sk2)
 	if (sk1 > sk2)
 		swap(sk1, sk2);
 	punix_state_lock(sk1);
-	punix_state_lock_nested(sk2);
+	punix_state_lock(sk2);	/* see punix_state_lock_cmp_fn() */
 }
 
 static void punix_state_double_unlock(struct sock *sk1, struct sock *sk2)

@@ -52,17 +52,42 @@ struct punix_address {
 /*
  * struct punix_sock - one punix socket.
  *
- * Locking rules:
- * - @lock is the state lock. It protects sk_state, sk_shutdown and @peer
- *   changes. When two state locks are held at once, the second one is taken
- *   with spin_lock_nested(SINGLE_DEPTH_NESTING); the order is always
- *   listener before connecting socket (connect) and never the reverse, so
- *   no cycle exists. sk_peer_lock nests inside @lock.
+ * Locking rules. A lock below is only ever taken while holding none, or
+ * some of those listed before it, in this order:
+ *
+ *   parent directory's i_rwsem (bind of a path: kern_path_create())
+ *   > @bindlock > punix_table_lock (addr.c)
+ *
+ *   @iolock > @lock (> a second @lock) > sk_peer_lock, sk_callback_lock,
+ *   sk_receive_queue.lock, room_wait.lock > wait-queue lock of sk_sleep()
+ *
+ * - @bindlock serialises bind() and autobind on this socket. A path bind
+ *   takes it inside the parent directory's i_rwsem; autobind (also from
+ *   connect() and sendmsg(), before any other punix lock) without it. No
+ *   punix lock is held when i_rwsem is taken (path lookups included).
  * - @iolock serialises readers of sk_receive_queue for the whole of a
- *   recvmsg() call (a reader may sleep while copying). It is taken before
- *   @lock, never inside it.
- * - @bindlock serialises bind() on this socket. The address table lock
- *   (punix_table_lock, addr.c) nests inside it.
+ *   recvmsg() call (a reader may sleep while copying, but drops it before
+ *   it sleeps for data). It is taken before @lock, never inside it; the
+ *   receive-queue lock, punix_gc_lock (files leaving flight, gc.c) and
+ *   punix_pidfd_mutex (scm.c) nest inside it.
+ * - @lock is the state lock. It protects sk_state, sk_shutdown and @peer
+ *   changes. Two state locks are held at once only by a stream or
+ *   seqpacket connect(), the listener's before the connecting socket's,
+ *   and by datagram code (punix_state_double_lock()), lower address first.
+ *   A listener is never locked second, so the two orders cannot close a
+ *   cycle; lockdep checks both (punix_state_lock_cmp_fn(), core.c).
+ *   Inside @lock nest: sk_peer_lock (credentials), sk_callback_lock
+ *   (sock_orphan(), sock_graft()), the receive-queue lock of the socket
+ *   locked (queueing on it), any socket's room_wait.lock (hooking
+ *   @peer_wake, punix_wait_for_peer(), listen()'s wakeup) and the
+ *   sk_sleep() wait-queue locks (wakeups, waits).
+ * - room_wait.lock: @peer_wake relays a wakeup under the peer's
+ *   room_wait.lock to the sender's sk_sleep() queue, so that queue's lock
+ *   nests inside it. No state lock is taken inside either.
+ * - sk_receive_queue.lock: innermost among the socket locks, but for the
+ *   collector (gc.c), which takes punix_gc_lock > a listener's queue lock
+ *   > (nested) each embryo's queue lock. punix_gc_lock is never taken with
+ *   a state, queue or wait-queue lock held.
  * - @addr and @path are written once, under @bindlock (bind) or before the
  *   socket is visible (accept), and published with smp_store_release();
  *   readers use smp_load_acquire() on @addr and may then read @path.
@@ -116,11 +141,6 @@ static inline struct punix_sock *punix_sk(const struct sock *sk)
 static inline void punix_state_lock(struct sock *sk)
 {
 	spin_lock(&punix_sk(sk)->lock);
-}
-
-static inline void punix_state_lock_nested(struct sock *sk)
-{
-	spin_lock_nested(&punix_sk(sk)->lock, SINGLE_DEPTH_NESTING);
 }
 
 static inline void punix_state_unlock(struct sock *sk)

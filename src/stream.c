@@ -128,7 +128,8 @@ restart:
 		goto out_unlock;
 	}
 
-	punix_state_lock_nested(sk);
+	/* The second state lock: see punix_state_lock_cmp_fn(). */
+	punix_state_lock(sk);
 	if (sk->sk_state != TCP_CLOSE) {
 		err = sk->sk_state == TCP_ESTABLISHED ? -EISCONN : -EINVAL;
 		punix_state_unlock(sk);
@@ -327,6 +328,7 @@ static long punix_stream_data_wait(struct sock *sk, long timeo,
 	struct sk_buff *tail;
 	DEFINE_WAIT(wait);
 
+	lockdep_assert_held(&punix_sk(sk)->lock);
 	for (;;) {
 		prepare_to_wait(sk_sleep(sk), &wait, TASK_INTERRUPTIBLE);
 
