@@ -1473,6 +1473,66 @@ static void scm_pidfd(struct __test_metadata *_metadata, creds_t *self,
 TYPED_TESTS(scm_pidfd)
 
 /*
+ * SO_PASSPIDFD alone (6.5+, probed on AF_UNIX) acts on credentials as
+ * SO_PASSCRED does (unix_passcred_enabled()): a message sent while only
+ * the receiver has it carries the sender's credentials (read later with
+ * SO_PASSCRED instead), a stream read with it never glues skbs whose
+ * credentials differ, and without a control buffer it is MSG_CTRUNC.
+ * The same sequence on AF_UNIX and on the variant, same exact results.
+ */
+static void passpidfd_creds(struct __test_metadata *_metadata, creds_t *self,
+			    int type)
+{
+	int fams[2] = { AF_UNIX, self->family };
+	char rbuf[64];
+	struct rcv r;
+	int sv[2];
+
+	ASSERT_RET(0, socketpair(AF_UNIX, type, 0, sv));
+	if (set_int_opt(sv[1], SOL_SOCKET, SO_PASSPIDFD, 1)) {
+		ASSERT_EQ(ENOPROTOOPT, errno);
+		close(sv[0]);
+		close(sv[1]);
+		new_socketpair(type, sv);
+		ASSERT_ERRNO(ENOPROTOOPT, set_int_opt(sv[1], SOL_SOCKET,
+						      SO_PASSPIDFD, 1));
+		return;
+	}
+	close(sv[0]);
+	close(sv[1]);
+
+	for (int f = 0; f < 2; f++) {
+		ASSERT_RET(0, socketpair(fams[f], type, 0, sv));
+		ASSERT_RET(0, set_int_opt(sv[1], SOL_SOCKET, SO_PASSPIDFD, 1));
+		ASSERT_RET(1, send(sv[0], "a", 1, 0));
+		r = do_recv(sv[1], rbuf, sizeof(rbuf), MSG_PEEK, 0);
+		ASSERT_NO_CMSG(r, "a", MSG_CTRUNC);
+		ASSERT_RET(0, set_int_opt(sv[1], SOL_SOCKET, SO_PASSPIDFD, 0));
+		passcred(sv[1]);
+		r = recv_ctl(sv[1], rbuf, sizeof(rbuf));
+		ASSERT_CREDS(r, "a", getpid(), getuid(), getgid());
+		close(sv[0]);
+		close(sv[1]);
+
+		if (type != SOCK_STREAM)
+			continue;
+		ASSERT_RET(0, socketpair(fams[f], type, 0, sv));
+		ASSERT_RET(2, send(sv[0], "bb", 2, 0));
+		ASSERT_RET(0, set_int_opt(sv[1], SOL_SOCKET, SO_PASSPIDFD, 1));
+		ASSERT_RET(1, send(sv[0], "c", 1, 0));
+		r = do_recv(sv[1], rbuf, sizeof(rbuf), 0, 0);
+		ASSERT_NO_CMSG(r, "bb", MSG_CTRUNC);
+		ASSERT_RET(0, set_int_opt(sv[1], SOL_SOCKET, SO_PASSPIDFD, 0));
+		passcred(sv[1]);
+		r = recv_ctl(sv[1], rbuf, sizeof(rbuf));
+		ASSERT_CREDS(r, "c", getpid(), getuid(), getgid());
+		close(sv[0]);
+		close(sv[1]);
+	}
+}
+TYPED_TESTS(passpidfd_creds)
+
+/*
  * socket()/socketpair() take protocol 0, PF_UNIX and the family's own
  * number (for AF_UNIX the same), anything else is EPROTONOSUPPORT.
  * SO_PROTOCOL reads what AF_UNIX reports for the equivalent call.
