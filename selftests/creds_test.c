@@ -19,7 +19,8 @@
  *   - SO_PEERSEC, SO_PASSSEC/SCM_SECURITY, SO_PEERPIDFD and SO_PASSPIDFD/
  *     SCM_PIDFD: what they give depends on the kernel (pidfds are 6.5+)
  *     and on the LSMs, so the tests ask AF_UNIX the same question in the
- *     same test and require the same answer;
+ *     same test and require the same answer; SO_PASSPIDFD alone attaches
+ *     and splits credentials as SO_PASSCRED does;
  *   - the protocol argument of socket()/socketpair() and SO_PROTOCOL;
  *   - net.unix.max_dgram_qlen of the socket's network namespace, read at
  *     socket creation.
