@@ -495,7 +495,7 @@ redo:
 
 	mutex_unlock(&u->iolock);
 	if (state->msg)
-		scm_recv(sock, state->msg, &scm, flags);
+		punix_scm_recv(sock, state->msg, &scm, flags);
 	else
 		scm_destroy(&scm);
 	return copied ?: err;
