@@ -542,6 +542,7 @@ static int __init punix_init(void)
 		goto out_dgram;
 	}
 
+	punix_scm_init();
 	pr_info("registered family %d\n", punix_family);
 	return 0;
 
@@ -556,6 +557,7 @@ static void __exit punix_exit(void)
 {
 	sock_unregister(punix_family);
 	punix_gc_exit();
+	punix_scm_exit();
 	proto_unregister(&punix_dgram_proto);
 	proto_unregister(&punix_stream_proto);
 }

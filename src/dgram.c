@@ -519,7 +519,7 @@ static int punix_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
 		sk_peek_offset_bwd(sk, skb->len);
 
 	err = (flags & MSG_TRUNC) ? skb->len - skip : size;
-	scm_recv(sock, msg, &scm, flags);
+	punix_scm_recv(sock, msg, &scm, flags);
 
 out_free:
 	skb_free_datagram(sk, skb);

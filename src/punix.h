@@ -231,6 +231,10 @@ void punix_scm_take_fds(struct sock *sk, struct scm_cookie *scm,
 			struct sk_buff *skb, bool peek);
 void punix_scm_stat_add(struct sock *sk, struct sk_buff *skb);
 void punix_show_fdinfo(struct seq_file *m, struct socket *sock);
+void punix_scm_recv(struct socket *sock, struct msghdr *msg,
+		    struct scm_cookie *scm, int flags);
+void punix_scm_init(void);
+void punix_scm_exit(void);
 
 /* Does @sock ask for credentials (SO_PASSCRED, or SO_PASSPIDFD)? */
 static inline bool punix_passcred(const struct socket *sock)

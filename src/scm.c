@@ -10,7 +10,10 @@
  * scm_detach_fds(), which work with any family.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cred.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/magic.h>
 #include <linux/pid.h>
@@ -19,7 +22,9 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
+#include <linux/sockptr.h>
 #include <linux/uidgid.h>
+#include <net/compat.h>
 #include <net/scm.h>
 #include <net/sock.h>
 
@@ -331,12 +336,144 @@ void punix_scm_stat_add(struct sock *sk, struct sk_buff *skb)
 		atomic_add(fpl->count, &punix_sk(sk)->scm_fds);
 }
 
-/* As af_unix: /proc/<pid>/fdinfo/<fd> shows the files queued on a socket. */
+#ifdef PUNIX_HAVE_SCM_PIDFD
+/*
+ * SCM_PIDFD needs pidfd_prepare(), which is not exported. The socket core
+ * makes pidfds for SO_PEERPIDFD (do_sock_getsockopt(), exported) from
+ * sk_peer_pid: a private kernel socket, whose peer pid is set for the
+ * duration of one call, makes them for punix. It is an AF_UNIX socket, so
+ * that it pins neither punix nor anything else; nobody else can reach it.
+ *
+ * punix_pidfd_mutex serialises the calls (sk_peer_pid is the argument).
+ */
+static struct socket *punix_pidfd_sock;
+static DEFINE_MUTEX(punix_pidfd_mutex);
+
+/* A pidfd for @pid installed in the caller's table, or -errno. */
+static int punix_pidfd_prepare(struct pid *pid)
+{
+	struct sock *sk = punix_pidfd_sock->sk;
+	int fd = -1, len = sizeof(fd), err;
+
+	mutex_lock(&punix_pidfd_mutex);
+	spin_lock(&sk->sk_peer_lock);
+	sk->sk_peer_pid = pid;	/* borrowed, cleared below */
+	spin_unlock(&sk->sk_peer_lock);
+
+	/* compat: no cgroup BPF program sees this internal call */
+	err = do_sock_getsockopt(punix_pidfd_sock, true, SOL_SOCKET,
+				 SO_PEERPIDFD, KERNEL_SOCKPTR(&fd),
+				 KERNEL_SOCKPTR(&len));
+
+	spin_lock(&sk->sk_peer_lock);
+	sk->sk_peer_pid = NULL;
+	spin_unlock(&sk->sk_peer_lock);
+	mutex_unlock(&punix_pidfd_mutex);
+
+	return err ?: fd;
+}
+
+/*
+ * As scm_pidfd_recv(): SO_PASSPIDFD gives the sender's pidfd, or the error
+ * making one gave (a sender already reaped). The pidfd is installed before
+ * its message is written, and closed again if that fails.
+ */
+static void punix_scm_pidfd_recv(struct msghdr *msg, struct pid *pid)
+{
+	size_t len = sizeof(int);
+	int pidfd;
+
+	len += (msg->msg_flags & MSG_CMSG_COMPAT) ?
+	       sizeof(struct compat_cmsghdr) : sizeof(struct cmsghdr);
+	if (msg->msg_controllen < len) {
+		msg->msg_flags |= MSG_CTRUNC;
+		return;
+	}
+	if (!pid || !punix_pidfd_sock)
+		return;
+
+	pidfd = punix_pidfd_prepare(pid);
+	if (put_cmsg(msg, SOL_SOCKET, SCM_PIDFD, sizeof(int), &pidfd) &&
+	    pidfd >= 0)
+		close_fd(pidfd);
+}
+
+void punix_scm_init(void)
+{
+	int err;
+
+	err = sock_create_kern(&init_net, AF_UNIX, SOCK_DGRAM, 0,
+			       &punix_pidfd_sock);
+	if (err) {
+		punix_pidfd_sock = NULL;
+		pr_warn("no SCM_PIDFD (kernel socket: %d)\n", err);
+	}
+}
+
+void punix_scm_exit(void)
+{
+	if (punix_pidfd_sock)
+		sock_release(punix_pidfd_sock);
+}
+#else
+static void punix_scm_pidfd_recv(struct msghdr *msg, struct pid *pid)
+{
+}
+
+void punix_scm_init(void)
+{
+}
+
+void punix_scm_exit(void)
+{
+}
+#endif
+
+/*
+ * As af_unix's scm_recv_unix(): credentials, security context and files
+ * (scm_recv()), then a pidfd of the sender when asked for.
+ */
+void punix_scm_recv(struct socket *sock, struct msghdr *msg,
+		    struct scm_cookie *scm, int flags)
+{
+	bool pidfd = msg->msg_control && punix_test_passpidfd(sock);
+	struct pid *pid = pidfd ? get_pid(scm->pid) : NULL;
+
+	scm_recv(sock, msg, scm, flags);
+	if (pidfd) {
+		punix_scm_pidfd_recv(msg, pid);
+		put_pid(pid);
+	}
+}
+
+/* Files queued for a listener: on its unaccepted connections. */
+static unsigned int punix_count_nr_fds(struct sock *sk)
+{
+	unsigned int nr_fds = 0;
+	struct sk_buff *skb;
+
+	spin_lock(&sk->sk_receive_queue.lock);
+	skb_queue_walk(&sk->sk_receive_queue, skb)
+		nr_fds += atomic_read(&punix_sk(skb->sk)->scm_fds);
+	spin_unlock(&sk->sk_receive_queue.lock);
+	return nr_fds;
+}
+
+/* As af_unix: /proc/<pid>/fdinfo/<fd> counts the files queued for us. */
 void punix_show_fdinfo(struct seq_file *m, struct socket *sock)
 {
 	struct sock *sk = sock->sk;
+	unsigned int nr_fds = 0;
+	unsigned char state;
 
-	if (sk)
-		seq_printf(m, "scm_fds: %u\n",
-			   atomic_read(&punix_sk(sk)->scm_fds));
+	if (!sk)
+		return;
+
+	/* A connection's state no longer changes once set: no lock. */
+	state = READ_ONCE(sk->sk_state);
+	if (sock->type == SOCK_DGRAM || state == TCP_ESTABLISHED)
+		nr_fds = atomic_read(&punix_sk(sk)->scm_fds);
+	else if (state == TCP_LISTEN)
+		nr_fds = punix_count_nr_fds(sk);
+	seq_printf(m, "scm_fds: %u\n", nr_fds);
 }

@@ -521,7 +521,7 @@ again:
 
 	mutex_unlock(&u->iolock);
 	if (state->msg)
-		scm_recv(sock, state->msg, &scm, flags);
+		punix_scm_recv(sock, state->msg, &scm, flags);
 	else
 		scm_destroy(&scm);
 	return copied ?: err;
