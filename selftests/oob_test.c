@@ -1110,4 +1110,215 @@ TEST_F(oob, cve_2024_36972_race)
 	close(sv[1]);
 }
 
+/*
+ * Files passed with MSG_OOB (SCM_RIGHTS).  The files of a send travel with
+ * its first skb, so with the OOB byte when it is all the send has.
+ * recv(MSG_OOB) hands out no control data; the files go when the skb is
+ * freed, by a later read or on close.  What each step did is recorded for
+ * AF_UNIX and for the family under test, and compared.
+ */
+static int send_oob_fd(int sock, const char *buf, int len, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &msg, MSG_OOB);
+}
+
+/*
+ * recvmsg() with room for files: into @o, the return value or -errno, the
+ * byte, msg_flags, msg_controllen and how many files came (closed again).
+ */
+static void recv_files(int sock, int flags, int *o)
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))], buf[4] = "";
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	int n, i, fd, nfds = 0;
+
+	n = recvmsg(sock, &msg, flags | MSG_DONTWAIT);
+	o[0] = n < 0 ? -errno : n;
+	o[1] = buf[0];
+	o[2] = n < 0 ? -1 : msg.msg_flags;
+	o[3] = n < 0 ? -1 : (int)msg.msg_controllen;
+	for (cm = n < 0 ? NULL : CMSG_FIRSTHDR(&msg); cm;
+	     cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (i = 0; i < (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		     i++) {
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			close(fd);
+			nfds++;
+		}
+	}
+	o[4] = nfds;
+}
+
+/* 0 while the pipe's write end lives (in flight), 1 at EOF, else -errno. */
+static int pipe_eof(int rfd)
+{
+	char c;
+	int n = read(rfd, &c, 1);
+
+	if (n == 0)
+		return 1;
+	return n < 0 && errno == EAGAIN ? 0 : -errno;
+}
+
+#define FILE_OBS	40
+
+/*
+ * @mode 0: "x" with a file, read with MSG_OOB, then a normal read;
+ * 1: the same but the normal read comes first (drops the unread byte);
+ * 2: "ab" with a file: the file goes with "a".
+ */
+static void __files_exec(struct __test_metadata *_metadata, int family,
+			 int mode, int *o)
+{
+	int sv[2], p[2], k = 0;
+
+	memset(o, 0, FILE_OBS * sizeof(*o));
+	ASSERT_RET(0, socketpair(family, SOCK_STREAM, 0, sv));
+	ASSERT_RET(0, pipe2(p, O_NONBLOCK));
+	o[k++] = send_oob_fd(sv[0], mode == 2 ? "ab" : "x", mode == 2 ? 2 : 1,
+			     p[1]);
+	close(p[1]);
+	o[k++] = pipe_eof(p[0]);
+	o[k++] = sock_inq(sv[1]);
+	o[k++] = poll_now(sv[1]);
+	if (mode != 1) {
+		recv_files(sv[1], MSG_OOB, &o[k]);
+		k += 5;
+		o[k++] = pipe_eof(p[0]);
+	}
+	recv_files(sv[1], 0, &o[k]);
+	k += 5;
+	o[k++] = pipe_eof(p[0]);
+	recv_files(sv[1], MSG_OOB, &o[k]);
+	k += 5;
+	o[k++] = pipe_eof(p[0]);
+	o[k++] = sock_inq(sv[1]);
+	o[k++] = poll_now(sv[1]);
+	close(sv[0]);
+	close(sv[1]);
+	o[k++] = pipe_eof(p[0]);
+	close(p[0]);
+	ASSERT_GE(FILE_OBS, k);
+}
+
+static void __files_run(struct __test_metadata *_metadata, int family,
+			int mode, int *got)
+{
+	int ref[FILE_OBS], i;
+
+	__files_exec(_metadata, AF_UNIX, mode, ref);
+	__files_exec(_metadata, family, mode, got);
+	for (i = 0; i < FILE_OBS; i++) {
+		int want = ref[i], seen = got[i], at = i;
+
+		ASSERT_EQ(want, seen) {
+			TH_LOG("observation %d: %d, AF_UNIX gave %d", at,
+			       seen, want);
+		}
+	}
+}
+
+TEST_F(oob, urgent_byte_carries_file)
+{
+	int o[FILE_OBS];
+
+	__files_run(_metadata, self->family, 0, o);
+	ASSERT_EQ(1, o[0]);			/* sent */
+	ASSERT_EQ(0, o[1]);			/* file in flight */
+	ASSERT_EQ(1, o[4]);			/* recv(MSG_OOB): 1 */
+	ASSERT_EQ('x', o[5]);
+	ASSERT_EQ(MSG_OOB, o[6]);		/* no MSG_CTRUNC */
+	ASSERT_EQ(0, o[7]);			/* no control data */
+	ASSERT_EQ(0, o[8]);			/* no file */
+	ASSERT_EQ(-EAGAIN, o[10]);		/* nothing left to read */
+	ASSERT_EQ(0, o[14]);
+	ASSERT_EQ(1, o[15]);			/* the file went with the skb */
+	ASSERT_EQ(1, o[24]);
+}
+
+TEST_F(oob, unread_urgent_byte_drops_file)
+{
+	int o[FILE_OBS];
+
+	__files_run(_metadata, self->family, 1, o);
+	ASSERT_EQ(1, o[0]);
+	ASSERT_EQ(0, o[1]);
+	ASSERT_EQ(-EAGAIN, o[4]);		/* normal read drops the byte */
+	ASSERT_EQ(0, o[8]);
+	ASSERT_EQ(1, o[9]);			/* and its file */
+	ASSERT_EQ(-EINVAL, o[10]);
+}
+
+TEST_F(oob, file_goes_with_first_byte)
+{
+	int o[FILE_OBS];
+
+	__files_run(_metadata, self->family, 2, o);
+	ASSERT_EQ(2, o[0]);
+	ASSERT_EQ(1, o[4]);			/* recv(MSG_OOB): "b" */
+	ASSERT_EQ('b', o[5]);
+	ASSERT_EQ(0, o[8]);			/* without the file */
+	ASSERT_EQ(0, o[9]);
+	ASSERT_EQ(1, o[10]);			/* "a" with the file */
+	ASSERT_EQ('a', o[11]);
+	ASSERT_EQ(1, o[14]);
+	ASSERT_EQ(1, o[15]);
+}
+
+/*
+ * CVE-2024-26750: a socket whose only reference is the OOB skb in its own
+ * receive queue is garbage; the collector must free it, OOB skb and all
+ * (a pipe's write end riding along shows when).
+ */
+TEST_F(oob, gc_collects_urgent_byte_cycle)
+{
+	struct pollfd pfd;
+	int sv[2], p[2];
+
+	ASSERT_RET(0, socketpair(self->family, SOCK_STREAM, 0, sv));
+	ASSERT_RET(0, pipe2(p, O_NONBLOCK));
+	ASSERT_RET(1, send_oob_fd(sv[1], "y", 1, sv[0]));
+	ASSERT_RET(1, send_oob_fd(sv[0], "z", 1, p[1]));
+	ASSERT_RET(1, send_oob_fd(sv[1], "w", 1, sv[1]));
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+	ASSERT_EQ(0, pipe_eof(p[0]));
+	/*
+	 * Nothing was released: the sockets live on in flight.  The
+	 * collector runs when a socket of the family is; wait for the
+	 * write end to go.
+	 */
+	ASSERT_RET(0, socketpair(self->family, SOCK_STREAM, 0, sv));
+	close(sv[0]);
+	close(sv[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	ASSERT_RET(1, poll(&pfd, 1, LONG_TIMEO_MS));
+	ASSERT_EQ(POLLHUP, pfd.revents);
+	ASSERT_EQ(1, pipe_eof(p[0]));
+	close(p[0]);
+}
+
 TEST_HARNESS_MAIN
