@@ -764,6 +764,40 @@ TEST_F(oob, siocatmark_unconnected_and_listener)
 	close(u);
 }
 
+/*
+ * SIOCATMARK of a listener with a connection waiting: the queued
+ * connection is an empty skb, which 6.12 reports as a mark and 6.1 does
+ * not; compared with what an AF_UNIX listener says.
+ */
+static int listener_mark(struct __test_metadata *_metadata, int family,
+			 const char *path)
+{
+	int l, c, mark = -1;
+
+	unlink(path);
+	l = __new_listener(_metadata, family, path, 2);
+	c = __new_typed_client(_metadata, family, SOCK_STREAM, path);
+	if (ioctl(l, SIOCATMARK, &mark))
+		mark = -errno - 100;
+	close(c);
+	close(l);
+	unlink(path);
+	return mark;
+}
+
+TEST_F(oob, siocatmark_listener_with_connection)
+{
+	char path[96];
+	int want, seen;
+
+	TPATH(path, "l");
+	want = listener_mark(_metadata, AF_UNIX, path);
+	seen = listener_mark(_metadata, self->family, path);
+	ASSERT_LE(0, want);
+	ASSERT_GE(1, want);
+	ASSERT_EQ(want, seen);
+}
+
 /* Message sockets have no urgent data: EOPNOTSUPP everywhere. */
 TEST_F(oob, message_sockets_eopnotsupp)
 {
