@@ -1301,6 +1301,29 @@ static int __inflight_count(struct __test_metadata *_metadata, int family,
  * The counts are measured on AF_UNIX in the same test: they must follow
  * the rule above, and the family under test must give the same.
  */
+static void __check_inflight_cases(struct __test_metadata *_metadata,
+				   int family, const struct infl_case *cases,
+				   unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		int native = inflight_count(AF_UNIX, &cases[i]);
+		int mine = inflight_count(family, &cases[i]);
+
+		ASSERT_EQ(cases[i].want, native) {
+			TH_LOG("case %u: AF_UNIX", i);
+		}
+		ASSERT_EQ(native, mine) {
+			TH_LOG("case %u: family %d", i, family);
+		}
+	}
+}
+#define check_inflight_cases(cases) \
+	__check_inflight_cases(_metadata, self->family, (cases), \
+			       sizeof(cases) / sizeof((cases)[0]))
+
+/* Split in three so that each part fits the watchdog on the debug kernel. */
 TEST_F(scm, rlimit_inflight)
 {
 	static const struct infl_case cases[] = {
@@ -1311,29 +1334,34 @@ TEST_F(scm, rlimit_inflight)
 		/* Reading one message back makes room for exactly one. */
 		{ SOCK_STREAM, 1, true, true, 1 },
 		{ SOCK_DGRAM, 1, true, true, 1 },
+	};
+
+	check_inflight_cases(cases);
+}
+
+TEST_F(scm, rlimit_inflight_big_message)
+{
+	static const struct infl_case cases[] = {
 		/* A big message first: checked before it is counted. */
 		{ SOCK_STREAM, INFL_RLIMIT, false, true, 2 },
 		{ SOCK_STREAM, INFL_RLIMIT + 4, false, true, 1 },
 		{ SOCK_DGRAM, INFL_RLIMIT + 4, false, true, 1 },
 		/* Its receipt frees all of it. */
 		{ SOCK_STREAM, INFL_RLIMIT + 4, true, true, INFL_RLIMIT + 1 },
+	};
+
+	check_inflight_cases(cases);
+}
+
+TEST_F(scm, rlimit_inflight_root)
+{
+	static const struct infl_case cases[] = {
 		/* root keeps CAP_SYS_RESOURCE: no bound. */
 		{ SOCK_STREAM, 1, false, false, INFL_MAX },
 		{ SOCK_DGRAM, INFL_RLIMIT + 4, false, false, INFL_MAX },
 	};
-	unsigned int i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int native = inflight_count(AF_UNIX, &cases[i]);
-		int mine = inflight_count(self->family, &cases[i]);
-
-		ASSERT_EQ(cases[i].want, native) {
-			TH_LOG("case %u: AF_UNIX", i);
-		}
-		ASSERT_EQ(native, mine) {
-			TH_LOG("case %u: family %d", i, self->family);
-		}
-	}
+	check_inflight_cases(cases);
 }
 
 /* The "scm_fds:" value of /proc/self/fdinfo/<fd>, or -1. */
