@@ -39,8 +39,10 @@
  * every run and the marks never feed back into the in-flight counts.
  *
  * Lock order: punix_gc_lock, then a candidate's sk_receive_queue.lock,
- * then (nested) an embryo's sk_receive_queue.lock. punix_gc_lock is never
- * taken with any socket lock held.
+ * then (nested) an embryo's sk_receive_queue.lock. So no skb that carries
+ * files is ever freed under a receive-queue lock (its destructor takes
+ * punix_gc_lock); it may be under a state lock, which the collector never
+ * takes.
  */
 
 #include <linux/file.h>
