@@ -137,6 +137,7 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	u->path.dentry = NULL;
 	u->path.mnt = NULL;
 	u->peer = NULL;
+	u->oob_skb = NULL;
 	spin_lock_init(&u->lock);
 	lock_set_cmp_fn(&u->lock, punix_state_lock_cmp_fn, NULL);
 	mutex_init(&u->iolock);
@@ -191,23 +192,6 @@ static int punix_create(struct net *net, struct socket *sock, int protocol,
 }
 
 /*
- * Whether the peer of @sk, a connection socket being released, left data
- * unread: its reset. As af_unix since "Don't set -ECONNRESET for consumed
- * OOB skb", an empty skb at the head does not count (a zero-length
- * seqpacket record; af_unix's consumed OOB skb), whatever follows it does.
- * The queue is stable: @sk is dead, so no sender queues any more, and no
- * reader is left.
- */
-static bool punix_unread(struct sock *sk)
-{
-	struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
-
-	if (skb && !punix_skb_len(skb))
-		skb = skb_peek_next(skb, &sk->sk_receive_queue);
-	return skb;
-}
-
-/*
  * Tear a sock down: unhash it, tell its peer, and drop what it holds. The
  * sock itself goes when its last reference does. @embryo is true for a
  * connection that was never accepted: its peer sees ECONNRESET.
@@ -234,12 +218,27 @@ void punix_release_sock(struct sock *sk, bool embryo)
 	WRITE_ONCE(u->peer, NULL);
 	punix_state_unlock(sk);
 
+	spin_lock(&sk->sk_receive_queue.lock);
+	WRITE_ONCE(u->oob_skb, NULL);
+	spin_unlock(&sk->sk_receive_queue.lock);
+
 	wake_up_interruptible_all(&u->room_wait);
 
 	if (peer) {
 		/* A connection ends for both sides; a datagram peer stays. */
 		if (sk->sk_type == SOCK_STREAM || sk->sk_type == SOCK_SEQPACKET) {
-			bool unread = punix_unread(sk);
+			struct sk_buff_head *q = &sk->sk_receive_queue;
+			bool unread;
+
+			/* An empty skb at the head is not unread data: an OOB
+			 * byte read with MSG_OOB, an empty seqpacket record.
+			 */
+			spin_lock(&q->lock);
+			skb = skb_peek(q);
+			if (skb && !punix_skb_len(skb))
+				skb = skb_peek_next(skb, q);
+			unread = skb;
+			spin_unlock(&q->lock);
 
 			punix_state_lock(peer);
 			WRITE_ONCE(peer->sk_shutdown, SHUTDOWN_MASK);
@@ -489,6 +488,11 @@ int punix_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 		break;
 	case SIOCUNIXFILE:
 		return punix_open_file(sk);
+	case SIOCATMARK:
+		amount = punix_oob_atmark(sk);
+		if (amount < 0)
+			return amount;
+		break;
 	default:
 		return -ENOIOCTLCMD;
 	}

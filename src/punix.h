@@ -78,16 +78,19 @@ struct punix_address {
  *   cycle; lockdep checks both (punix_state_lock_cmp_fn(), core.c).
  *   Inside @lock nest: sk_peer_lock (credentials), sk_callback_lock
  *   (sock_orphan(), sock_graft()), the receive-queue lock of the socket
- *   locked (queueing on it), any socket's room_wait.lock (hooking
- *   @peer_wake, punix_wait_for_peer(), listen()'s wakeup) and the
- *   sk_sleep() wait-queue locks (wakeups, waits).
+ *   locked (queueing on it, @oob_skb), any socket's room_wait.lock
+ *   (hooking @peer_wake, punix_wait_for_peer(), listen()'s wakeup), the
+ *   sk_sleep() wait-queue locks (wakeups, waits) and the file owner's
+ *   lock (SIGURG, oob.c).
  * - room_wait.lock: @peer_wake relays a wakeup under the peer's
  *   room_wait.lock to the sender's sk_sleep() queue, so that queue's lock
  *   nests inside it. No state lock is taken inside either.
  * - sk_receive_queue.lock: innermost among the socket locks, but for the
  *   collector (gc.c), which takes punix_gc_lock > a listener's queue lock
- *   > (nested) each embryo's queue lock. punix_gc_lock is never taken with
- *   a state, queue or wait-queue lock held.
+ *   > (nested) each embryo's queue lock, and never a state lock. The
+ *   destructor of an skb that carries files takes punix_gc_lock, so such
+ *   an skb may be freed under @iolock or @lock, never under a queue or
+ *   wait-queue lock.
  * - @addr and @path are written once, under @bindlock (bind) or before the
  *   socket is visible (accept), and published with smp_store_release();
  *   readers use smp_load_acquire() on @addr and may then read @path.
@@ -116,6 +119,14 @@ struct punix_sock {
 	struct list_head	gc_work;	/* a collection's own lists */
 	int			gc_refs;
 	u8			gc_flags;
+	/*
+	 * Stream: the skb holding the pending MSG_OOB byte, which stays on
+	 * sk_receive_queue (oob.c). Set and cleared only with
+	 * sk_receive_queue.lock held, so whoever unlinks or frees an skb
+	 * under that lock sees it (CVE-2024-36972); lockless readers
+	 * (poll) use READ_ONCE().
+	 */
+	struct sk_buff		*oob_skb;
 };
 
 static_assert(offsetof(struct punix_sock, addr) ==
@@ -262,6 +273,15 @@ void punix_gc_start(void);
 void punix_gc_on_release(void);
 void punix_wait_for_gc(struct scm_fp_list *fpl);
 void punix_gc_exit(void);
+
+/* oob.c */
+int punix_queue_oob(struct socket *sock, struct msghdr *msg,
+		    struct sock *other, struct scm_cookie *scm, bool fds_sent);
+int punix_stream_recv_urg(struct sock *sk, struct msghdr *msg, int flags);
+struct sk_buff *punix_manage_oob(struct sk_buff *skb, struct sk_buff **last,
+				 struct sock *sk, int flags, int copied);
+bool punix_oob_stops_read(int copied, size_t size);
+int punix_oob_atmark(struct sock *sk);
 
 /* stream.c */
 extern const struct proto_ops punix_stream_ops;
