@@ -552,10 +552,10 @@ static struct send_acct send_acct(int family, int sndbuf, size_t len)
  */
 TEST_F(data, send_sizes_match_af_unix)
 {
-	static const int sndbufs[] = { 0, 2048, 4096, 6000, 16384, 65536 };
+	/* Few enough for the debug kernel's watchdog. */
+	static const int sndbufs[] = { 0, 2048, 4096, 6000, 65536 };
 	static const size_t lens[] = {
-		1, 100, 1000, 3000, 3500, 3700, 3800, 4000, 4032, 4096, 5000,
-		8000, 11157, 16259, 32768, 36000, 40000, 70000, 150000,
+		1, 1000, 3700, 3800, 4032, 4096, 5000, 11157, 16259, 40000,
 	};
 	struct send_acct want, got;
 
