@@ -1243,23 +1243,7 @@ TEST_F(creds, peersec_connected)
 /* The pid a pidfd refers to ("Pid:" in its fdinfo), or -1. */
 static int pidfd_pid(int fd)
 {
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -1;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, "\nPid:");
-	if (!p)
-		return -1;
-	return (int)strtol(p + 5, NULL, 10);
+	return (int)fdinfo_value(fd, "Pid:");
 }
 
 /* getsockopt(SO_PEERPIDFD): the new fd or -errno. */

@@ -1367,21 +1367,7 @@ TEST_F(scm, rlimit_inflight_root)
 /* The "scm_fds:" value of /proc/self/fdinfo/<fd>, or -1. */
 static int scm_fds(int fd)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -1;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, "scm_fds: ");
-	return p ? atoi(p + 9) : -1;
+	return (int)fdinfo_value(fd, "scm_fds:");
 }
 
 /*

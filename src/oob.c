@@ -124,6 +124,39 @@ int punix_stream_recv_urg(struct sock *sk, struct msghdr *msg, int flags)
 	return 1;
 }
 
+/*
+ * A read (or peek) with @copied bytes so far meets @skb, the pending OOB
+ * byte: it stops before it, reads it inline (SO_OOBINLINE), or drops it
+ * (*@unread, the byte was not read in time) and goes on with what follows.
+ * Returns the skb to read from, or NULL. Receive-queue lock held.
+ */
+static struct sk_buff *punix_oob_meet(struct sock *sk, struct sk_buff *skb,
+				      struct sk_buff **last, int flags,
+				      int copied, struct sk_buff **unread)
+{
+	struct sk_buff_head *q = &sk->sk_receive_queue;
+
+	if (copied)
+		return NULL;	/* never read past the mark */
+
+	if (!(flags & MSG_PEEK)) {
+		WRITE_ONCE(punix_sk(sk)->oob_skb, NULL);
+		if (sock_flag(sk, SOCK_URGINLINE))
+			return skb;
+		__skb_unlink(skb, q);
+		*unread = skb;
+		skb = skb_peek(q);
+		*last = PUNIX_OOB_NEW_RULES ? skb : NULL;
+		return skb;
+	}
+
+	if (sock_flag(sk, SOCK_URGINLINE))
+		return skb;
+	if (PUNIX_OOB_NEW_RULES)
+		*last = skb;
+	return skb_peek_next(skb, q);
+}
+
 /* The old rules (compat.h): Debian 6.1.y's manage_oob(). */
 static struct sk_buff *punix_manage_oob_old(struct sk_buff *skb,
 					    struct sk_buff **last,
@@ -143,21 +176,8 @@ static struct sk_buff *punix_manage_oob_old(struct sk_buff *skb,
 	}
 
 	spin_lock(&q->lock);
-	if (skb == u->oob_skb) {
-		if (copied) {
-			skb = NULL;
-		} else if (!(flags & MSG_PEEK)) {
-			WRITE_ONCE(u->oob_skb, NULL);
-			if (!sock_flag(sk, SOCK_URGINLINE)) {
-				__skb_unlink(skb, q);
-				unread_skb = skb;
-				skb = skb_peek(q);
-				*last = NULL;
-			}
-		} else if (!sock_flag(sk, SOCK_URGINLINE)) {
-			skb = skb_peek_next(skb, q);
-		}
-	}
+	if (skb == u->oob_skb)
+		skb = punix_oob_meet(sk, skb, last, flags, copied, &unread_skb);
 	spin_unlock(&q->lock);
 
 	punix_drop_oob(unread_skb);
@@ -204,24 +224,8 @@ struct sk_buff *punix_manage_oob(struct sk_buff *skb, struct sk_buff **last,
 			goto unlock;
 	}
 
-	if (skb != u->oob_skb)
-		goto unlock;
-
-	if (copied) {
-		skb = NULL;	/* never read past the mark */
-	} else if (!(flags & MSG_PEEK)) {
-		WRITE_ONCE(u->oob_skb, NULL);
-		if (!sock_flag(sk, SOCK_URGINLINE)) {
-			/* The byte was not read in time: it is lost. */
-			__skb_unlink(skb, q);
-			unread_skb = skb;
-			skb = skb_peek(q);
-			*last = skb;
-		}
-	} else if (!sock_flag(sk, SOCK_URGINLINE)) {
-		*last = skb;
-		skb = skb_peek_next(skb, q);
-	}
+	if (skb == u->oob_skb)
+		skb = punix_oob_meet(sk, skb, last, flags, copied, &unread_skb);
 
 unlock:
 	spin_unlock(&q->lock);
