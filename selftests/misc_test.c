@@ -651,3 +651,113 @@ TEST_F(misc, listen_backlog_zero_admits_one)
 }
 
 TEST_HARNESS_MAIN
+
+/* Send @n copies of @fd in one SCM_RIGHTS message with one byte "f". */
+static int send_fd_copies(int sock, int fd, int n)
+{
+	char cbuf[CMSG_SPACE(8 * sizeof(int))];
+	struct iovec iov = { .iov_base = "f", .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = CMSG_SPACE(n * sizeof(int)),
+	};
+	struct cmsghdr *cm;
+	int i;
+
+	if (n < 1 || n > 8)
+		return -1;
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+	for (i = 0; i < n; i++)
+		memcpy(CMSG_DATA(cm) + i * sizeof(int), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0);
+}
+
+/* The "scm_fds:" line of /proc/self/fdinfo/@fd, or -1. */
+static int fdinfo_scm_fds(int fd)
+{
+	char path[64], line[256];
+	int n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "scm_fds: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* Receive one byte and drop (close) whatever descriptors come with it. */
+static int recv_drop_fds(int sock)
+{
+	char cbuf[CMSG_SPACE(8 * sizeof(int))], c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	int ret, i, fd;
+
+	ret = recvmsg(sock, &msg, MSG_DONTWAIT);
+	for (cm = CMSG_FIRSTHDR(&msg); ret >= 0 && cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (i = 0; i < (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int)); i++) {
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			close(fd);
+		}
+	}
+	return ret;
+}
+
+/*
+ * /proc/<pid>/fdinfo of a socket counts the descriptors queued for it
+ * (scm_fds), for every type; a listener counts those sent to connections
+ * it has not accepted yet; a connecting socket counts its own queue.
+ */
+TEST_F(misc, fdinfo_scm_fds)
+{
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
+	char path[128];
+	int sv[2], i, l, c, s;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, socketpair(self->family, types[i], 0, sv));
+		EXPECT_EQ(0, fdinfo_scm_fds(sv[1]));
+		ASSERT_EQ(1, send_fd_copies(sv[0], sv[0], 3));
+		ASSERT_EQ(1, send_fd_copies(sv[0], 1, 2));
+		EXPECT_EQ(5, fdinfo_scm_fds(sv[1]));
+		EXPECT_EQ(0, fdinfo_scm_fds(sv[0]));
+		ASSERT_EQ(1, recv_drop_fds(sv[1]));
+		EXPECT_EQ(2, fdinfo_scm_fds(sv[1]));
+		ASSERT_EQ(1, recv_drop_fds(sv[1]));
+		EXPECT_EQ(0, fdinfo_scm_fds(sv[1]));
+		close(sv[0]);
+		close(sv[1]);
+	}
+
+	for (i = 0; i < 3; i += 2) {
+		TPATH(path, i ? "lseq" : "lstream");
+		l = new_typed_listener(types[i], path, 4);
+		c = new_typed_client(types[i], path);
+		EXPECT_EQ(0, fdinfo_scm_fds(l));
+		ASSERT_EQ(1, send_fd_copies(c, 0, 4));
+		EXPECT_EQ(4, fdinfo_scm_fds(l));
+		s = accept_ok(l);
+		EXPECT_EQ(0, fdinfo_scm_fds(l));
+		EXPECT_EQ(4, fdinfo_scm_fds(s));
+		ASSERT_EQ(1, recv_drop_fds(s));
+		EXPECT_EQ(0, fdinfo_scm_fds(s));
+		close(s);
+		close(c);
+		close(l);
+	}
+}

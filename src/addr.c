@@ -195,7 +195,7 @@ out:
  */
 int punix_maybe_autobind(struct socket *sock)
 {
-	if (!test_bit(SOCK_PASSCRED, &sock->flags) || punix_get_addr(sock->sk))
+	if (!punix_passcred(sock) || punix_get_addr(sock->sk))
 		return 0;
 
 	return punix_autobind(sock->sk);

@@ -48,4 +48,27 @@ static inline int punix_vfs_unlink(const struct path *parent,
 			  dentry, NULL);
 }
 
+/*
+ * SO_PASSPIDFD (6.5): a socket with it set gets credentials as with
+ * SO_PASSCRED, and accept() copies it. Kernels without it have no
+ * SOCK_PASSPIDFD bit.
+ */
+static inline bool punix_test_passpidfd(const struct socket *sock)
+{
+#ifdef SOCK_PASSPIDFD
+	return test_bit(SOCK_PASSPIDFD, &sock->flags);
+#else
+	return false;
+#endif
+}
+
+static inline void punix_inherit_passpidfd(const struct socket *sock,
+					   struct socket *newsock)
+{
+#ifdef SOCK_PASSPIDFD
+	if (test_bit(SOCK_PASSPIDFD, &sock->flags))
+		set_bit(SOCK_PASSPIDFD, &newsock->flags);
+#endif
+}
+
 #endif /* _PUNIX_COMPAT_H */

@@ -31,9 +31,6 @@ module_param_named(family, punix_family, int, 0444);
 MODULE_PARM_DESC(family, "Address family number to register (default "
 		 __stringify(PUNIX_FAMILY_DEFAULT) ", the unused AF_WANPIPE slot)");
 
-/* Queue length a new socket starts with, as net.unix.max_dgram_qlen. */
-#define PUNIX_DEFAULT_QLEN	10
-
 /* As AF_UNIX: one proto for stream sockets, one for message sockets. */
 static struct proto punix_stream_proto = {
 	.name		= "PUNIX-STREAM",
@@ -107,7 +104,8 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	sk->sk_type		= type;
 	sk->sk_allocation	= GFP_KERNEL_ACCOUNT;
 	sk->sk_write_space	= punix_write_space;
-	sk->sk_max_ack_backlog	= PUNIX_DEFAULT_QLEN;
+	/* As AF_UNIX: the namespace's net.unix.max_dgram_qlen. */
+	sk->sk_max_ack_backlog	= READ_ONCE(net->unx.sysctl_max_dgram_qlen);
 	sk->sk_destruct		= punix_sock_destruct;
 
 	u = punix_sk(sk);
@@ -123,6 +121,10 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	punix_peer_wake_init(sk);
 	init_waitqueue_head(&u->peer_wq.wait);
 	INIT_HLIST_NODE(&u->table_node);
+	atomic_set(&u->scm_fds, 0);
+	u->inflight = 0;
+	INIT_LIST_HEAD(&u->gc_link);
+	INIT_LIST_HEAD(&u->gc_work);
 
 	sock_prot_inuse_add(net, sk->sk_prot, 1);
 	return sk;
@@ -133,7 +135,11 @@ static int punix_create(struct net *net, struct socket *sock, int protocol,
 {
 	struct sock *sk;
 
-	if (protocol && protocol != PF_UNIX)
+	/*
+	 * AF_UNIX takes 0 or its own number, PF_UNIX; punix takes its own
+	 * number too, and PF_UNIX so that ported code runs unchanged.
+	 */
+	if (protocol && protocol != PF_UNIX && protocol != punix_family)
 		return -EPROTONOSUPPORT;
 
 	sock->state = SS_UNCONNECTED;
@@ -217,6 +223,9 @@ void punix_release_sock(struct sock *sk, bool embryo)
 		path_put(&path);
 
 	sock_put(sk);
+
+	/* As af_unix: a cycle may just have lost its last outside user. */
+	punix_gc_on_release();
 }
 
 int punix_release(struct socket *sock)
@@ -514,6 +523,7 @@ static int __init punix_init(void)
 		goto out_dgram;
 	}
 
+	punix_scm_init();
 	pr_info("registered family %d\n", punix_family);
 	return 0;
 
@@ -527,6 +537,8 @@ out_stream:
 static void __exit punix_exit(void)
 {
 	sock_unregister(punix_family);
+	punix_gc_exit();
+	punix_scm_exit();
 	proto_unregister(&punix_dgram_proto);
 	proto_unregister(&punix_stream_proto);
 }

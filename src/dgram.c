@@ -15,6 +15,7 @@
 #include <linux/security.h>
 #include <linux/skbuff.h>
 #include <linux/socket.h>
+#include <net/scm.h>
 #include <net/sock.h>
 
 #include <uapi/linux/punix.h>
@@ -260,9 +261,10 @@ static int punix_dgram_peer_died(struct sock *sk, struct sock *other)
 	return err;
 }
 
-/* Build one message skb holding @len bytes of @msg. */
+/* Build one message skb holding @len bytes of @msg and what @scm carries. */
 static struct sk_buff *punix_dgram_alloc(struct sock *sk, struct msghdr *msg,
-					 size_t len, int *err)
+					 size_t len, struct scm_cookie *scm,
+					 int *err)
 {
 	size_t data_len = 0;
 	struct sk_buff *skb;
@@ -278,6 +280,12 @@ static struct sk_buff *punix_dgram_alloc(struct sock *sk, struct msghdr *msg,
 				   PAGE_ALLOC_COSTLY_ORDER);
 	if (!skb)
 		return NULL;
+
+	*err = punix_scm_to_skb(scm, skb, true);
+	if (*err < 0) {
+		kfree_skb(skb);
+		return NULL;
+	}
 
 	skb_put(skb, len - data_len);
 	skb->data_len = data_len;
@@ -295,25 +303,32 @@ static int punix_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 {
 	DECLARE_SOCKADDR(struct sockaddr_un *, sunaddr, msg->msg_name);
 	struct sock *sk = sock->sk, *other = NULL;
+	struct scm_cookie scm;
 	struct sk_buff *skb;
 	long timeo;
 	int err;
 
-	/* Ancillary data (SCM_RIGHTS, SCM_CREDENTIALS) is not carried yet. */
-	if (msg->msg_controllen)
-		return -EOPNOTSUPP;
+	/* As af_unix: control messages are checked before anything else. */
+	err = punix_scm_send(sock, msg, &scm, false);
+	if (err < 0)
+		return err;
+
+	punix_wait_for_gc(scm.fp);
+
+	err = -EOPNOTSUPP;
 	if (msg->msg_flags & MSG_OOB)
-		return -EOPNOTSUPP;
+		goto out;
 
 	if (msg->msg_namelen) {
 		err = punix_validate_addr(sunaddr, msg->msg_namelen);
 		if (err)
-			return err;
+			goto out;
 	} else {
 		sunaddr = NULL;
+		err = -ENOTCONN;
 		other = punix_peer_get(sk);
 		if (!other)
-			return -ENOTCONN;
+			goto out;
 	}
 
 	err = punix_maybe_autobind(sock);
@@ -324,7 +339,7 @@ static int punix_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	if (len > READ_ONCE(sk->sk_sndbuf) - 32)
 		goto out;
 
-	skb = punix_dgram_alloc(sk, msg, len, &err);
+	skb = punix_dgram_alloc(sk, msg, len, &scm, &err);
 	if (!skb)
 		goto out;
 
@@ -414,10 +429,13 @@ restart_locked:
 	if (sock_flag(other, SOCK_RCVTSTAMP))
 		__net_timestamp(skb);
 
+	punix_maybe_add_creds(skb, sock, other);
+	punix_scm_stat_add(other, skb);
 	skb_queue_tail(&other->sk_receive_queue, skb);
 	punix_state_unlock(other);
 	other->sk_data_ready(other);
 	sock_put(other);
+	scm_destroy(&scm);
 	return len;
 
 out_unlock:
@@ -427,6 +445,7 @@ out_free:
 out:
 	if (other)
 		sock_put(other);
+	scm_destroy(&scm);
 	return err;
 }
 
@@ -436,6 +455,7 @@ static int punix_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
 	struct sock *sk = sock->sk;
 	struct punix_sock *u = punix_sk(sk);
 	struct sk_buff *skb, *last;
+	struct scm_cookie scm;
 	long timeo;
 	int skip;
 	int err;
@@ -489,12 +509,17 @@ static int punix_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
 	if (sock_flag(sk, SOCK_RCVTSTAMP))
 		__sock_recv_timestamp(msg, sk, skb);
 
+	memset(&scm, 0, sizeof(scm));
+	punix_scm_set_cred(&scm, skb);
+	punix_scm_take_fds(sk, &scm, skb, flags & MSG_PEEK);
+
 	if (flags & MSG_PEEK)
 		sk_peek_offset_fwd(sk, size);
 	else
 		sk_peek_offset_bwd(sk, skb->len);
 
 	err = (flags & MSG_TRUNC) ? skb->len - skip : size;
+	punix_scm_recv(sock, msg, &scm, flags);
 
 out_free:
 	skb_free_datagram(sk, skb);
@@ -598,4 +623,5 @@ const struct proto_ops punix_dgram_ops = {
 	.recvmsg	= punix_dgram_recvmsg,
 	.mmap		= sock_no_mmap,
 	.set_peek_off	= sk_set_peek_off,
+	.show_fdinfo	= punix_show_fdinfo,
 };

@@ -87,6 +87,13 @@ struct punix_sock {
 	wait_queue_entry_t	peer_wake;	/* dgram.c: hooked on peer's */
 	struct socket_wq	peer_wq;	/* embryo's wq until accept() */
 	struct hlist_node	table_node;	/* address table, addr.c */
+	atomic_t		scm_fds;	/* files queued on us, fdinfo */
+	/* gc.c, under punix_gc_lock: */
+	unsigned int		inflight;	/* times our file is in flight */
+	struct list_head	gc_link;	/* on the in-flight list */
+	struct list_head	gc_work;	/* a collection's own lists */
+	int			gc_refs;
+	u8			gc_flags;
 };
 
 static_assert(offsetof(struct punix_sock, addr) ==
@@ -147,10 +154,23 @@ static inline struct sock *punix_peer(const struct sock *sk)
 	return READ_ONCE(punix_sk(sk)->peer);
 }
 
-/* Per-skb data, kept in skb->cb. */
+/*
+ * Per-skb data, kept in skb->cb: what the message carries besides its
+ * bytes (scm.c), and how much of it a stream reader has consumed.
+ */
 struct punix_skb_parms {
-	u32	consumed;	/* stream: bytes already read from this skb */
+	struct pid		*pid;	/* sender's credentials, or NULL */
+	kuid_t			uid;
+	kgid_t			gid;
+	struct scm_fp_list	*fp;	/* files in flight, or NULL */
+#ifdef CONFIG_SECURITY_NETWORK
+	u32			secid;
+#endif
+	u32			consumed;	/* stream: bytes already read */
 };
+
+static_assert(sizeof(struct punix_skb_parms) <=
+	      sizeof_field(struct sk_buff, cb));
 
 #define PUNIX_CB(skb)	((struct punix_skb_parms *)&((skb)->cb))
 
@@ -187,6 +207,44 @@ void punix_addr_get(struct punix_address *addr);
 void punix_addr_put(struct punix_address *addr);
 void punix_table_remove(struct sock *sk);
 void punix_copy_addr(struct msghdr *msg, const struct sock *sk);
+
+/* scm.c */
+struct scm_cookie;
+struct seq_file;
+int punix_scm_send(struct socket *sock, struct msghdr *msg,
+		   struct scm_cookie *scm, bool forcecreds);
+int punix_scm_to_skb(struct scm_cookie *scm, struct sk_buff *skb,
+		     bool send_fds);
+void punix_maybe_add_creds(struct sk_buff *skb, const struct socket *sock,
+			   const struct sock *other);
+bool punix_skb_scm_eq(struct sk_buff *skb, struct scm_cookie *scm);
+void punix_scm_set_cred(struct scm_cookie *scm, struct sk_buff *skb);
+void punix_scm_take_fds(struct sock *sk, struct scm_cookie *scm,
+			struct sk_buff *skb, bool peek);
+void punix_scm_stat_add(struct sock *sk, struct sk_buff *skb);
+void punix_show_fdinfo(struct seq_file *m, struct socket *sock);
+void punix_scm_recv(struct socket *sock, struct msghdr *msg,
+		    struct scm_cookie *scm, int flags);
+void punix_scm_init(void);
+void punix_scm_exit(void);
+
+/* Does @sock ask for credentials (SO_PASSCRED, or SO_PASSPIDFD)? */
+static inline bool punix_passcred(const struct socket *sock)
+{
+	return test_bit(SOCK_PASSCRED, &sock->flags) ||
+	       punix_test_passpidfd(sock);
+}
+
+/* gc.c */
+struct sock *punix_get_socket(struct file *filp);
+bool punix_too_many_fds(void);
+int punix_inflight_add(struct scm_fp_list *fpl);
+void punix_inflight_del(struct scm_fp_list *fpl);
+void punix_gc_peek_barrier(void);
+void punix_gc_start(void);
+void punix_gc_on_release(void);
+void punix_wait_for_gc(struct scm_fp_list *fpl);
+void punix_gc_exit(void);
 
 /* stream.c */
 extern const struct proto_ops punix_stream_ops;

@@ -17,6 +17,7 @@
 #include <linux/skbuff.h>
 #include <linux/socket.h>
 #include <linux/splice.h>
+#include <net/scm.h>
 #include <net/sock.h>
 
 #include <uapi/linux/punix.h>
@@ -208,6 +209,7 @@ static int punix_stream_accept(struct socket *sock, struct socket *newsock,
 		set_bit(SOCK_PASSCRED, &newsock->flags);
 	if (test_bit(SOCK_PASSSEC, &sock->flags))
 		set_bit(SOCK_PASSSEC, &newsock->flags);
+	punix_inherit_passpidfd(sock, newsock);
 	sock_graft(tsk, newsock);
 	punix_state_unlock(tsk);
 	return 0;
@@ -217,24 +219,34 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 				size_t len)
 {
 	struct sock *sk = sock->sk;
+	struct scm_cookie scm;
+	bool fds_sent = false;
 	struct sk_buff *skb;
 	struct sock *other;
 	size_t sent = 0;
 	int err, size, linear;
 
-	/* Ancillary data (SCM_RIGHTS, SCM_CREDENTIALS) is not carried yet. */
-	if (msg->msg_controllen)
-		return -EOPNOTSUPP;
+	/* As af_unix: control messages are checked before anything else. */
+	err = punix_scm_send(sock, msg, &scm, false);
+	if (err < 0)
+		return err;
+
+	punix_wait_for_gc(scm.fp);
+
+	err = -EOPNOTSUPP;
 	if (msg->msg_flags & MSG_OOB)
-		return -EOPNOTSUPP;
+		goto out_err;
 
-	if (msg->msg_namelen)
-		return READ_ONCE(sk->sk_state) == TCP_ESTABLISHED ?
-		       -EISCONN : -EOPNOTSUPP;
+	if (msg->msg_namelen) {
+		err = READ_ONCE(sk->sk_state) == TCP_ESTABLISHED ?
+		      -EISCONN : -EOPNOTSUPP;
+		goto out_err;
+	}
 
+	err = -ENOTCONN;
 	other = punix_peer(sk);
 	if (!other)
-		return -ENOTCONN;
+		goto out_err;
 
 	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
 		goto pipe_err;
@@ -252,6 +264,14 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		if (!skb)
 			goto out_err;
 
+		/* Files travel with the first skb only. */
+		err = punix_scm_to_skb(&scm, skb, !fds_sent);
+		if (err < 0) {
+			kfree_skb(skb);
+			goto out_err;
+		}
+		fds_sent = true;
+
 		skb_put(skb, linear);
 		skb->data_len = size - linear;
 		skb->len = size;
@@ -268,12 +288,15 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 			kfree_skb(skb);
 			goto pipe_err;
 		}
+		punix_maybe_add_creds(skb, sock, other);
+		punix_scm_stat_add(other, skb);
 		skb_queue_tail(&other->sk_receive_queue, skb);
 		punix_state_unlock(other);
 		other->sk_data_ready(other);
 		sent += size;
 	}
 
+	scm_destroy(&scm);
 	return sent;
 
 pipe_err:
@@ -281,6 +304,7 @@ pipe_err:
 		send_sig(SIGPIPE, current, 0);
 	err = -EPIPE;
 out_err:
+	scm_destroy(&scm);
 	return sent ?: err;
 }
 
@@ -340,8 +364,11 @@ static int punix_stream_read(struct punix_read_state *state)
 	struct sock *sk = state->sock->sk;
 	struct punix_sock *u = punix_sk(sk);
 	int copied = 0, err = 0, flags = state->flags;
+	struct socket *sock = state->sock;
 	size_t size = state->size;
 	bool name_done = false;
+	bool check_creds = false;
+	struct scm_cookie scm;
 	int target, skip;
 	long timeo;
 
@@ -352,6 +379,7 @@ static int punix_stream_read(struct punix_read_state *state)
 
 	target = sock_rcvlowat(sk, flags & MSG_WAITALL, size);
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	memset(&scm, 0, sizeof(scm));
 
 redo:
 	mutex_lock(&u->iolock);
@@ -405,11 +433,25 @@ redo:
 						       last_len);
 			punix_state_unlock(sk);
 
-			if (signal_pending(current))
+			if (signal_pending(current)) {
+				scm_destroy(&scm);
 				return copied ?: sock_intr_errno(timeo);
+			}
 			goto redo;
 		}
 		punix_state_unlock(sk);
+
+		/*
+		 * As af_unix: with credentials asked for, one read returns
+		 * the data of one writer (same credentials) only.
+		 */
+		if (check_creds) {
+			if (!punix_skb_scm_eq(skb, &scm))
+				break;
+		} else if (punix_passcred(sock)) {
+			punix_scm_set_cred(&scm, skb);
+			check_creds = true;
+		}
 
 		if (state->msg && state->msg->msg_name && !name_done) {
 			punix_copy_addr(state->msg, skb->sk);
@@ -430,19 +472,32 @@ redo:
 		if (flags & MSG_PEEK) {
 			sk_peek_offset_fwd(sk, chunk);
 			skip += chunk;
+			/* A read never goes past a message with files. */
+			if (PUNIX_CB(skb)->fp) {
+				punix_scm_take_fds(sk, &scm, skb, true);
+				break;
+			}
 			continue;
 		}
 
 		PUNIX_CB(skb)->consumed += chunk;
 		sk_peek_offset_bwd(sk, chunk);
+		/* Files go with the first byte read of their message. */
+		punix_scm_take_fds(sk, &scm, skb, false);
 		if (punix_skb_len(skb))
 			break;
 
 		skb_unlink(skb, &sk->sk_receive_queue);
 		consume_skb(skb);
+		if (scm.fp)
+			break;
 	} while (size);
 
 	mutex_unlock(&u->iolock);
+	if (state->msg)
+		punix_scm_recv(sock, state->msg, &scm, flags);
+	else
+		scm_destroy(&scm);
 	return copied ?: err;
 }
 
@@ -557,6 +612,7 @@ const struct proto_ops punix_stream_ops = {
 	.splice_read	= punix_stream_splice_read,
 	.mmap		= sock_no_mmap,
 	.set_peek_off	= sk_set_peek_off,
+	.show_fdinfo	= punix_show_fdinfo,
 };
 
 /* Connected as a stream socket is; moves messages as a datagram socket. */
@@ -577,4 +633,5 @@ const struct proto_ops punix_seqpacket_ops = {
 	.recvmsg	= punix_seqpacket_recvmsg,
 	.mmap		= sock_no_mmap,
 	.set_peek_off	= sk_set_peek_off,
+	.show_fdinfo	= punix_show_fdinfo,
 };

@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * punix: control messages, SCM_RIGHTS and SCM_CREDENTIALS.
+ *
+ * The kernel's __scm_send() refuses SCM_RIGHTS for any family but AF_UNIX,
+ * so punix reads the SOL_SOCKET control messages itself, with the rules
+ * and errors of __scm_send(). What a message carries lives in its skb's
+ * control block (PUNIX_CB): the sender's pid, uid and gid, its security
+ * id, and the files. Receiving uses the kernel's scm_recv() and
+ * scm_detach_fds(), which work with any family.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/magic.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/sockptr.h>
+#include <linux/uidgid.h>
+#include <net/compat.h>
+#include <net/scm.h>
+#include <net/sock.h>
+
+#include "punix.h"
+
+/*
+ * io_uring files may not be passed (af_unix: io_is_uring_fops(), which is
+ * not exported). An io_uring instance is an anonymous inode file named
+ * "[io_uring]".
+ */
+static bool punix_is_io_uring(struct file *filp)
+{
+	struct inode *inode = file_inode(filp);
+
+	return inode->i_sb->s_magic == ANON_INODE_FS_MAGIC &&
+	       !strcmp(file_dentry(filp)->d_name.name, "[io_uring]");
+}
+
+static struct scm_fp_list *punix_fp_alloc(void)
+{
+	struct scm_fp_list *fpl;
+
+	fpl = kmalloc(sizeof(*fpl), GFP_KERNEL_ACCOUNT);
+	if (!fpl)
+		return NULL;
+	fpl->count = 0;
+	fpl->count_unix = 0;	/* here: punix sockets among the files */
+	fpl->max = SCM_MAX_FD;
+	fpl->user = NULL;
+#if IS_ENABLED(CONFIG_UNIX)
+	fpl->inflight = false;
+	fpl->dead = false;
+	fpl->edges = NULL;
+	INIT_LIST_HEAD(&fpl->vertices);
+#endif
+	return fpl;
+}
+
+/* One SCM_RIGHTS message: take a reference on each file it names. */
+static int punix_fp_copy(struct cmsghdr *cmsg, struct scm_fp_list **fplp)
+{
+	int *fdp = (int *)CMSG_DATA(cmsg);
+	struct scm_fp_list *fpl = *fplp;
+	struct file *filp;
+	int i, num;
+
+	num = (cmsg->cmsg_len - sizeof(struct cmsghdr)) / sizeof(int);
+	if (num <= 0)
+		return 0;
+	if (num > SCM_MAX_FD)
+		return -EINVAL;
+
+	if (!fpl) {
+		fpl = punix_fp_alloc();
+		if (!fpl)
+			return -ENOMEM;
+		*fplp = fpl;
+	}
+	if (fpl->count + num > fpl->max)
+		return -EINVAL;
+
+	for (i = 0; i < num; i++) {
+		filp = fdp[i] < 0 ? NULL : fget_raw(fdp[i]);
+		if (!filp)
+			return -EBADF;
+		if (punix_is_io_uring(filp)) {
+			fput(filp);
+			return -EINVAL;
+		}
+		if (punix_get_socket(filp))
+			fpl->count_unix++;
+		fpl->fp[fpl->count++] = filp;
+	}
+
+	if (!fpl->user)
+		fpl->user = get_uid(current_user());
+	return num;
+}
+
+/*
+ * May the caller claim @creds? Its own tgid, unless it has CAP_SYS_ADMIN
+ * over its pid namespace; one of its real, effective or saved ids, unless
+ * it has CAP_SETUID (CAP_SETGID) over its user namespace.
+ */
+static int punix_check_creds(const struct ucred *creds, kuid_t uid,
+			     kgid_t gid)
+{
+	const struct cred *cred = current_cred();
+	bool pid_ok, uid_ok, gid_ok;
+
+	if (!uid_valid(uid) || !gid_valid(gid))
+		return -EINVAL;
+
+	pid_ok = creds->pid == task_tgid_vnr(current) ||
+		 ns_capable(task_active_pid_ns(current)->user_ns,
+			    CAP_SYS_ADMIN);
+	uid_ok = uid_eq(uid, cred->uid) || uid_eq(uid, cred->euid) ||
+		 uid_eq(uid, cred->suid) ||
+		 ns_capable(cred->user_ns, CAP_SETUID);
+	gid_ok = gid_eq(gid, cred->gid) || gid_eq(gid, cred->egid) ||
+		 gid_eq(gid, cred->sgid) ||
+		 ns_capable(cred->user_ns, CAP_SETGID);
+
+	return pid_ok && uid_ok && gid_ok ? 0 : -EPERM;
+}
+
+static int punix_scm_creds(struct cmsghdr *cmsg, struct scm_cookie *scm)
+{
+	struct ucred creds;
+	struct pid *pid;
+	kuid_t uid;
+	kgid_t gid;
+	int err;
+
+	if (cmsg->cmsg_len != CMSG_LEN(sizeof(struct ucred)))
+		return -EINVAL;
+	memcpy(&creds, CMSG_DATA(cmsg), sizeof(creds));
+
+	uid = make_kuid(current_user_ns(), creds.uid);
+	gid = make_kgid(current_user_ns(), creds.gid);
+	err = punix_check_creds(&creds, uid, gid);
+	if (err)
+		return err;
+
+	scm->creds.pid = creds.pid;
+	if (!scm->pid || pid_vnr(scm->pid) != creds.pid) {
+		pid = find_get_pid(creds.pid);
+		if (!pid)
+			return -ESRCH;
+		put_pid(scm->pid);
+		scm->pid = pid;
+	}
+	scm->creds.uid = uid;
+	scm->creds.gid = gid;
+	return 0;
+}
+
+/*
+ * As scm_send() for AF_UNIX: fill @scm from @msg's control messages.
+ * @forcecreds attaches the caller's credentials up front.
+ */
+int punix_scm_send(struct socket *sock, struct msghdr *msg,
+		   struct scm_cookie *scm, bool forcecreds)
+{
+	struct cmsghdr *cmsg;
+	int err;
+
+	memset(scm, 0, sizeof(*scm));
+	scm->creds.uid = INVALID_UID;
+	scm->creds.gid = INVALID_GID;
+	if (forcecreds)
+		scm_set_cred(scm, task_tgid(current), current_uid(),
+			     current_gid());
+	unix_get_peersec_dgram(sock, scm);
+	if (msg->msg_controllen <= 0)
+		return 0;
+
+	for_each_cmsghdr(cmsg, msg) {
+		err = -EINVAL;
+		if (!CMSG_OK(msg, cmsg))
+			goto error;
+		if (cmsg->cmsg_level != SOL_SOCKET)
+			continue;
+
+		switch (cmsg->cmsg_type) {
+		case SCM_RIGHTS:
+			err = punix_fp_copy(cmsg, &scm->fp);
+			break;
+		case SCM_CREDENTIALS:
+			err = punix_scm_creds(cmsg, scm);
+			break;
+		default:
+			err = -EINVAL;
+			break;
+		}
+		if (err < 0)
+			goto error;
+	}
+
+	if (scm->fp && !scm->fp->count) {
+		kfree(scm->fp);
+		scm->fp = NULL;
+	}
+	return 0;
+
+error:
+	scm_destroy(scm);
+	return err;
+}
+
+static void punix_detach_fds(struct scm_cookie *scm, struct sk_buff *skb)
+{
+	scm->fp = PUNIX_CB(skb)->fp;
+	PUNIX_CB(skb)->fp = NULL;
+	punix_inflight_del(scm->fp);
+}
+
+/* The skb's destructor: drop what it carries, then the sender's charge. */
+static void punix_wfree(struct sk_buff *skb)
+{
+	struct scm_cookie scm = {};
+
+	swap(scm.pid, PUNIX_CB(skb)->pid);
+	if (PUNIX_CB(skb)->fp)
+		punix_detach_fds(&scm, skb);
+	scm_destroy(&scm);
+	sock_wfree(skb);
+}
+
+/*
+ * As af_unix's unix_scm_to_skb(): @skb carries @scm's credentials, and its
+ * files when @send_fds. The files then are in flight (and counted against
+ * the user's RLIMIT_NOFILE).
+ */
+int punix_scm_to_skb(struct scm_cookie *scm, struct sk_buff *skb,
+		     bool send_fds)
+{
+	struct punix_skb_parms *cb = PUNIX_CB(skb);
+	int err;
+
+	cb->pid = get_pid(scm->pid);
+	cb->uid = scm->creds.uid;
+	cb->gid = scm->creds.gid;
+	cb->fp = NULL;
+#ifdef CONFIG_SECURITY_NETWORK
+	cb->secid = scm->secid;
+#endif
+	skb->destructor = punix_wfree;
+
+	if (!scm->fp || !send_fds)
+		return 0;
+
+	if (punix_too_many_fds())
+		return -ETOOMANYREFS;
+
+	err = punix_inflight_add(scm->fp);
+	if (err)
+		return err;
+	cb->fp = scm->fp;
+	scm->fp = NULL;
+	return 0;
+}
+
+/*
+ * As af_unix: a message carries the sender's credentials when the sender
+ * or the receiver asks for them (or the receiver is not accepted yet), so
+ * that write() without SCM_CREDENTIALS gives them too.
+ */
+void punix_maybe_add_creds(struct sk_buff *skb, const struct socket *sock,
+			   const struct sock *other)
+{
+	const struct socket *osock = other->sk_socket;
+
+	if (PUNIX_CB(skb)->pid)
+		return;
+	if (punix_passcred(sock) || !osock || punix_passcred(osock)) {
+		PUNIX_CB(skb)->pid = get_pid(task_tgid(current));
+		current_uid_gid(&PUNIX_CB(skb)->uid, &PUNIX_CB(skb)->gid);
+	}
+}
+
+/* Does @skb carry the credentials @scm holds (stream reads never mix)? */
+bool punix_skb_scm_eq(struct sk_buff *skb, struct scm_cookie *scm)
+{
+	const struct punix_skb_parms *cb = PUNIX_CB(skb);
+
+#ifdef CONFIG_SECURITY_NETWORK
+	if (cb->secid != scm->secid)
+		return false;
+#endif
+	return cb->pid == scm->pid && uid_eq(cb->uid, scm->creds.uid) &&
+	       gid_eq(cb->gid, scm->creds.gid);
+}
+
+/* @scm takes @skb's credentials (a reader's copy). */
+void punix_scm_set_cred(struct scm_cookie *scm, struct sk_buff *skb)
+{
+	scm_set_cred(scm, PUNIX_CB(skb)->pid, PUNIX_CB(skb)->uid,
+		     PUNIX_CB(skb)->gid);
+#ifdef CONFIG_SECURITY_NETWORK
+	scm->secid = PUNIX_CB(skb)->secid;
+#endif
+}
+
+/*
+ * @sk's reader takes @skb's files: they leave flight (@peek: duplicates
+ * are made and the originals stay in flight).
+ */
+void punix_scm_take_fds(struct sock *sk, struct scm_cookie *scm,
+			struct sk_buff *skb, bool peek)
+{
+	if (!PUNIX_CB(skb)->fp)
+		return;
+	if (peek) {
+		scm->fp = scm_fp_dup(PUNIX_CB(skb)->fp);
+		punix_gc_peek_barrier();
+	} else {
+		atomic_sub(PUNIX_CB(skb)->fp->count, &punix_sk(sk)->scm_fds);
+		punix_detach_fds(scm, skb);
+	}
+}
+
+/* An skb with files is queued on @sk: count them for fdinfo. */
+void punix_scm_stat_add(struct sock *sk, struct sk_buff *skb)
+{
+	struct scm_fp_list *fpl = PUNIX_CB(skb)->fp;
+
+	if (fpl)
+		atomic_add(fpl->count, &punix_sk(sk)->scm_fds);
+}
+
+#ifdef PUNIX_HAVE_SCM_PIDFD
+/*
+ * SCM_PIDFD needs pidfd_prepare(), which is not exported. The socket core
+ * makes pidfds for SO_PEERPIDFD (do_sock_getsockopt(), exported) from
+ * sk_peer_pid: a private kernel socket, whose peer pid is set for the
+ * duration of one call, makes them for punix. It is an AF_UNIX socket, so
+ * that it pins neither punix nor anything else; nobody else can reach it.
+ *
+ * punix_pidfd_mutex serialises the calls (sk_peer_pid is the argument).
+ */
+static struct socket *punix_pidfd_sock;
+static DEFINE_MUTEX(punix_pidfd_mutex);
+
+/* A pidfd for @pid installed in the caller's table, or -errno. */
+static int punix_pidfd_prepare(struct pid *pid)
+{
+	struct sock *sk = punix_pidfd_sock->sk;
+	int fd = -1, len = sizeof(fd), err;
+
+	mutex_lock(&punix_pidfd_mutex);
+	spin_lock(&sk->sk_peer_lock);
+	sk->sk_peer_pid = pid;	/* borrowed, cleared below */
+	spin_unlock(&sk->sk_peer_lock);
+
+	/* compat: no cgroup BPF program sees this internal call */
+	err = do_sock_getsockopt(punix_pidfd_sock, true, SOL_SOCKET,
+				 SO_PEERPIDFD, KERNEL_SOCKPTR(&fd),
+				 KERNEL_SOCKPTR(&len));
+
+	spin_lock(&sk->sk_peer_lock);
+	sk->sk_peer_pid = NULL;
+	spin_unlock(&sk->sk_peer_lock);
+	mutex_unlock(&punix_pidfd_mutex);
+
+	return err ?: fd;
+}
+
+/*
+ * As scm_pidfd_recv(): SO_PASSPIDFD gives the sender's pidfd, or the error
+ * making one gave (a sender already reaped). The pidfd is installed before
+ * its message is written, and closed again if that fails.
+ */
+static void punix_scm_pidfd_recv(struct msghdr *msg, struct pid *pid)
+{
+	size_t len = sizeof(int);
+	int pidfd;
+
+	len += (msg->msg_flags & MSG_CMSG_COMPAT) ?
+	       sizeof(struct compat_cmsghdr) : sizeof(struct cmsghdr);
+	if (msg->msg_controllen < len) {
+		msg->msg_flags |= MSG_CTRUNC;
+		return;
+	}
+	if (!pid || !punix_pidfd_sock)
+		return;
+
+	pidfd = punix_pidfd_prepare(pid);
+	if (put_cmsg(msg, SOL_SOCKET, SCM_PIDFD, sizeof(int), &pidfd) &&
+	    pidfd >= 0)
+		close_fd(pidfd);
+}
+
+void punix_scm_init(void)
+{
+	int err;
+
+	err = sock_create_kern(&init_net, AF_UNIX, SOCK_DGRAM, 0,
+			       &punix_pidfd_sock);
+	if (err) {
+		punix_pidfd_sock = NULL;
+		pr_warn("no SCM_PIDFD (kernel socket: %d)\n", err);
+	}
+}
+
+void punix_scm_exit(void)
+{
+	if (punix_pidfd_sock)
+		sock_release(punix_pidfd_sock);
+}
+#else
+static void punix_scm_pidfd_recv(struct msghdr *msg, struct pid *pid)
+{
+}
+
+void punix_scm_init(void)
+{
+}
+
+void punix_scm_exit(void)
+{
+}
+#endif
+
+/*
+ * As af_unix's scm_recv_unix(): credentials, security context and files
+ * (scm_recv()), then a pidfd of the sender when asked for.
+ */
+void punix_scm_recv(struct socket *sock, struct msghdr *msg,
+		    struct scm_cookie *scm, int flags)
+{
+	bool pidfd = msg->msg_control && punix_test_passpidfd(sock);
+	struct pid *pid = pidfd ? get_pid(scm->pid) : NULL;
+
+	scm_recv(sock, msg, scm, flags);
+	if (pidfd) {
+		punix_scm_pidfd_recv(msg, pid);
+		put_pid(pid);
+	}
+}
+
+/* Files queued for a listener: on its unaccepted connections. */
+static unsigned int punix_count_nr_fds(struct sock *sk)
+{
+	unsigned int nr_fds = 0;
+	struct sk_buff *skb;
+
+	spin_lock(&sk->sk_receive_queue.lock);
+	skb_queue_walk(&sk->sk_receive_queue, skb)
+		nr_fds += atomic_read(&punix_sk(skb->sk)->scm_fds);
+	spin_unlock(&sk->sk_receive_queue.lock);
+	return nr_fds;
+}
+
+/* As af_unix: /proc/<pid>/fdinfo/<fd> counts the files queued for us. */
+void punix_show_fdinfo(struct seq_file *m, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	unsigned int nr_fds = 0;
+	unsigned char state;
+
+	if (!sk)
+		return;
+
+	/* A connection's state no longer changes once set: no lock. */
+	state = READ_ONCE(sk->sk_state);
+	if (sock->type == SOCK_DGRAM || state == TCP_ESTABLISHED)
+		nr_fds = atomic_read(&punix_sk(sk)->scm_fds);
+	else if (state == TCP_LISTEN)
+		nr_fds = punix_count_nr_fds(sk);
+	seq_printf(m, "scm_fds: %u\n", nr_fds);
+}
