@@ -470,18 +470,28 @@ GC_TEST_TYPES(ring200)
 static int __chain(struct __test_metadata *_metadata, int family, int type,
 		   int n, int *y0)
 {
-	int x0, prev, x, y, d1, d2, i;
+	struct rlimit rl = { .rlim_cur = 4096, .rlim_max = 4096 };
+	int x0, prev, x, d1, d2, i;
 	long t0 = now_ms();
+	int ys[CHAIN_DEPTH];
 
+	ASSERT_GE(CHAIN_DEPTH, n);
+	/* The peers stay open until the chain is built (see below). */
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
 	pair_of(family, type, &x0, y0);
 	prev = x0;
 	for (i = 1; i < n; i++) {
-		pair_of(family, type, &x, &y);
-		sendfd(y, prev, "c");
+		pair_of(family, type, &x, &ys[i]);
+		sendfd(ys[i], prev, "c");
 		ASSERT_EQ(0, close(prev));
-		ASSERT_EQ(0, close(y));
 		prev = x;
 	}
+	/*
+	 * Each release starts the collector, which walks the whole chain:
+	 * closing the peers in a row lets those runs coalesce.
+	 */
+	for (i = 1; i < n; i++)
+		ASSERT_EQ(0, close(ys[i]));
 	ASSERT_SOCKS_OF(family, 2 * n);
 	TH_LOG("chain of %d built in %ld ms", n, now_ms() - t0);
 	__sentinel(_metadata, family);
@@ -491,6 +501,7 @@ static int __chain(struct __test_metadata *_metadata, int family, int type,
 	ASSERT_EQ(0, close(d2));
 	ASSERT_EQ(0, close(d1));
 	ASSERT_SOCKS_OF(family, 2 * n);
+	TH_LOG("chain of %d checked after %ld ms", n, now_ms() - t0);
 	return prev;
 }
 
@@ -617,32 +628,57 @@ GC_TEST_CONN_TYPES(connect_cycle)
  */
 
 /*
- * s0 is in its own queue (a cycle) and in h0's queue; h0 is held, so s0
- * is reachable.  The sentinel's collector run must leave h0, h1, s0, s1;
- * then s0 is received from h0, its own message from s0, and s0 carries
- * data both ways with its peer.
+ * s0 is in its own queue (a cycle) and in h0's queue; t0 is in its own
+ * queue and in s0's, and a pipe's write end in t0's; h0 is held, so all
+ * of it is reachable (t0 through s0, two levels down).  The sentinel's
+ * collector run must leave all six socks and every message: s0 is
+ * received from h0, s0's own message and t0 from s0, t0's own message and
+ * the pipe from t0 (whose reader saw no EOF), and s0 and t0 carry data
+ * both ways with their peers.
  */
 GC_TEST_TYPES(reachable_inflight)
 {
-	int h0, h1, s0, s1, r1, r2;
+	int h0, h1, s0, s1, t0, t1, r1, r2, r3, r4, p[2], pw;
+	char buf[8];
 
 	gc_begin();
+	ASSERT_EQ(0, pipe2(p, O_NONBLOCK));
 	pair(type, &h0, &h1);
 	pair(type, &s0, &s1);
+	pair(type, &t0, &t1);
+	sendfd(t1, t0, "U");
+	sendfd(t1, p[1], "W");
 	sendfd(s1, s0, "S");
+	sendfd(s1, t0, "T");
 	sendfd(h1, s0, "H");
+	ASSERT_EQ(0, close(p[1]));
 	ASSERT_EQ(0, close(s0));
+	ASSERT_EQ(0, close(t0));
 	ASSERT_EQ(0, close(h1));
 	sentinel();
-	ASSERT_SOCKS_SETTLE(4);
+	ASSERT_SOCKS_SETTLE(6);
+	ASSERT_ERRNO(EAGAIN, read(p[0], buf, sizeof(buf)));
 	r1 = recvfd(h0, "H");
 	r2 = recvfd(r1, "S");
+	r3 = recvfd(r1, "T");
+	r4 = recvfd(r3, "U");
+	pw = recvfd(r3, "W");
 	ASSERT_SAME_SOCK(r1, r2);
+	ASSERT_SAME_SOCK(r3, r4);
+	ASSERT_RET(2, write(pw, "ok", 2));
+	ASSERT_RET(2, read(p[0], buf, sizeof(buf)));
 	ping(s1, r1, "ping");
 	ping(r2, s1, "pong");
+	ping(t1, r3, "ping");
+	ping(r3, t1, "pong");
 	ASSERT_EQ(0, close(r1));
 	ASSERT_EQ(0, close(r2));
+	ASSERT_EQ(0, close(r3));
+	ASSERT_EQ(0, close(r4));
+	ASSERT_EQ(0, close(pw));
+	ASSERT_EQ(0, close(p[0]));
 	ASSERT_EQ(0, close(s1));
+	ASSERT_EQ(0, close(t1));
 	ASSERT_EQ(0, close(h0));
 	ASSERT_SOCKS(0);
 }
