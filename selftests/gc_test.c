@@ -1501,8 +1501,11 @@ static void *conn_server(void *arg)
 		sclose(sh, "conn", v0);
 		sclose(sh, "conn", v1);
 		sclose(sh, "conn", c);
-		/* Next round once the connectors found l gone, or soon. */
-		t = now_ms() + 50;
+		/*
+		 * Next round once the connectors found l gone (collected),
+		 * or after 500 ms (the debug kernel's collector is slow).
+		 */
+		t = now_ms() + 500;
 		while (atomic_load(&cr->refused) < round && now_ms() < t &&
 		       stress_running(sh))
 			sleep_ms(1);
