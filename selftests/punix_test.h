@@ -408,6 +408,32 @@ static inline ssize_t read_all(int fd, void *buf, size_t len)
 #define LONG_TIMEO_MS	8000
 
 /* Monotonic milliseconds. */
+/*
+ * The number after @key (e.g. "Pid:", "scm_fds:") in
+ * /proc/self/fdinfo/@fd, or -1 if the file or the key is missing.
+ */
+static inline long fdinfo_value(int fd, const char *key)
+{
+	char path[64], buf[1024], *p;
+	size_t klen = strlen(key);
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -1;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, klen))
+			return strtol(p + klen, NULL, 10);
+	return -1;
+}
+
 static inline long now_ms(void)
 {
 	struct timespec ts;

@@ -71,4 +71,40 @@ static inline void punix_inherit_passpidfd(const struct socket *sock,
 #endif
 }
 
+/*
+ * MSG_OOB on stream sockets. af_unix leaves an OOB byte read with
+ * recv(MSG_OOB) in the receive queue as an empty ("consumed") skb. Linux
+ * 6.9 to 6.12 changed what a normal read and SIOCATMARK make of it
+ * ("af_unix: Don't stop recv() at consumed ex-OOB skb", "Fix wrong
+ * ioctl(SIOCATMARK) when consumed OOB skb is at the head", and the
+ * manage_oob() rework that came with them); Debian's 6.1.y kept the older
+ * manage_oob() and SIOCATMARK although it has the recv(MSG_OOB) side of
+ * the CVE-2025-38236 fix, which both kernels share. Old rules: an empty
+ * skb at the head is freed and the read ends there (EAGAIN if nothing was
+ * copied); a peek walks over it without stopping; SIOCATMARK is 1 only
+ * when the OOB skb itself is at the head. New rules: a read frees empty
+ * skbs as it meets them and goes on, except that one which has copied
+ * something stops at an empty skb while no OOB byte is pending; and
+ * SIOCATMARK is also 1 for an empty skb at the head followed by the mark
+ * or by no pending OOB byte at all.
+ *
+ * punix behaves as the AF_UNIX of the kernel it runs on, so it needs to
+ * know which rules that is. No header changed with those af_unix.c
+ * commits; the closest witness is SKB_DROP_REASON_UNIX_SKIP_OOB, the drop
+ * reason the reworked manage_oob() gives the OOB skbs it skips. It came
+ * upstream after the rework, and Debian's 6.12.y has it (with the
+ * CVE-2025-38236 fix) while its 6.1.y has not. Kbuild greps
+ * include/net/dropreason-core.h for it. A kernel with the rework but
+ * without the drop reason would get the old rules: oob_test, which runs
+ * every sequence on AF_UNIX too, reports such a kernel.
+ */
+#ifdef PUNIX_HAVE_UNIX_SKIP_OOB
+#define PUNIX_OOB_NEW_RULES	true
+#define punix_drop_oob(skb)	\
+	kfree_skb_reason((skb), SKB_DROP_REASON_UNIX_SKIP_OOB)
+#else
+#define PUNIX_OOB_NEW_RULES	false
+#define punix_drop_oob(skb)	kfree_skb(skb)
+#endif
+
 #endif /* _PUNIX_COMPAT_H */

@@ -114,6 +114,7 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	u->path.mnt = NULL;
 	u->peer = NULL;
 	u->listener = NULL;
+	u->oob_skb = NULL;
 	spin_lock_init(&u->lock);
 	mutex_init(&u->iolock);
 	mutex_init(&u->bindlock);
@@ -193,12 +194,25 @@ void punix_release_sock(struct sock *sk, bool embryo)
 	WRITE_ONCE(u->peer, NULL);
 	punix_state_unlock(sk);
 
+	spin_lock(&sk->sk_receive_queue.lock);
+	WRITE_ONCE(u->oob_skb, NULL);
+	spin_unlock(&sk->sk_receive_queue.lock);
+
 	wake_up_interruptible_all(&u->room_wait);
 
 	if (peer) {
 		/* A connection ends for both sides; a datagram peer stays. */
 		if (sk->sk_type == SOCK_STREAM || sk->sk_type == SOCK_SEQPACKET) {
-			bool unread = !skb_queue_empty(&sk->sk_receive_queue);
+			struct sk_buff_head *q = &sk->sk_receive_queue;
+			bool unread;
+
+			/* An OOB byte read with MSG_OOB is not unread data. */
+			spin_lock(&q->lock);
+			skb = skb_peek(q);
+			if (skb && !punix_skb_len(skb))
+				skb = skb_peek_next(skb, q);
+			unread = skb;
+			spin_unlock(&q->lock);
 
 			punix_state_lock(peer);
 			WRITE_ONCE(peer->sk_shutdown, SHUTDOWN_MASK);
@@ -447,6 +461,11 @@ int punix_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 		break;
 	case SIOCUNIXFILE:
 		return punix_open_file(sk);
+	case SIOCATMARK:
+		amount = punix_oob_atmark(sk);
+		if (amount < 0)
+			return amount;
+		break;
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -39,8 +39,10 @@
  * every run and the marks never feed back into the in-flight counts.
  *
  * Lock order: punix_gc_lock, then a candidate's sk_receive_queue.lock,
- * then (nested) an embryo's sk_receive_queue.lock. punix_gc_lock is never
- * taken with any socket lock held.
+ * then (nested) an embryo's sk_receive_queue.lock. So no skb that carries
+ * files is ever freed under a receive-queue lock (its destructor takes
+ * punix_gc_lock); it may be under a state lock, which the collector never
+ * takes.
  */
 
 #include <linux/file.h>
@@ -277,15 +279,20 @@ static void punix_gc_scan(struct sock *sk, struct list_head *work)
 	spin_unlock(&q->lock);
 }
 
-/* Move the skbs of @q that carry files to @hitlist. */
-static void punix_collect_queue(struct sk_buff_head *q,
-				struct sk_buff_head *hitlist)
+/*
+ * Move the skbs of @sk's queue that carry files to @hitlist, forgetting
+ * the OOB byte if it goes (CVE-2024-26750).
+ */
+static void punix_collect_queue(struct sock *sk, struct sk_buff_head *hitlist)
 {
+	struct sk_buff_head *q = &sk->sk_receive_queue;
 	struct sk_buff *skb, *next;
 
 	skb_queue_walk_safe(q, skb, next) {
 		if (!PUNIX_CB(skb)->fp)
 			continue;
+		if (skb == punix_sk(sk)->oob_skb)
+			WRITE_ONCE(punix_sk(sk)->oob_skb, NULL);
 		__skb_unlink(skb, q);
 		__skb_queue_tail(hitlist, skb);
 	}
@@ -303,11 +310,11 @@ static void punix_gc_collect(struct sock *sk, struct sk_buff_head *hitlist)
 				continue;
 			eq = &skb->sk->sk_receive_queue;
 			spin_lock_nested(&eq->lock, SINGLE_DEPTH_NESTING);
-			punix_collect_queue(eq, hitlist);
+			punix_collect_queue(skb->sk, hitlist);
 			spin_unlock(&eq->lock);
 		}
 	}
-	punix_collect_queue(q, hitlist);
+	punix_collect_queue(sk, hitlist);
 	spin_unlock(&q->lock);
 }
 

@@ -94,6 +94,14 @@ struct punix_sock {
 	struct list_head	gc_work;	/* a collection's own lists */
 	int			gc_refs;
 	u8			gc_flags;
+	/*
+	 * Stream: the skb holding the pending MSG_OOB byte, which stays on
+	 * sk_receive_queue (oob.c). Set and cleared only with
+	 * sk_receive_queue.lock held, so whoever unlinks or frees an skb
+	 * under that lock sees it (CVE-2024-36972); lockless readers
+	 * (poll) use READ_ONCE().
+	 */
+	struct sk_buff		*oob_skb;
 };
 
 static_assert(offsetof(struct punix_sock, addr) ==
@@ -245,6 +253,15 @@ void punix_gc_start(void);
 void punix_gc_on_release(void);
 void punix_wait_for_gc(struct scm_fp_list *fpl);
 void punix_gc_exit(void);
+
+/* oob.c */
+int punix_queue_oob(struct socket *sock, struct msghdr *msg,
+		    struct sock *other, struct scm_cookie *scm, bool fds_sent);
+int punix_stream_recv_urg(struct sock *sk, struct msghdr *msg, int flags);
+struct sk_buff *punix_manage_oob(struct sk_buff *skb, struct sk_buff **last,
+				 struct sock *sk, int flags, int copied);
+bool punix_oob_stops_read(int copied, size_t size);
+int punix_oob_atmark(struct sock *sk);
 
 /* stream.c */
 extern const struct proto_ops punix_stream_ops;

@@ -233,9 +233,13 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 
 	punix_wait_for_gc(scm.fp);
 
+	/* MSG_OOB: the last byte goes apart (oob.c); none is EOPNOTSUPP. */
 	err = -EOPNOTSUPP;
-	if (msg->msg_flags & MSG_OOB)
-		goto out_err;
+	if (msg->msg_flags & MSG_OOB) {
+		if (!len)
+			goto out_err;
+		len--;
+	}
 
 	if (msg->msg_namelen) {
 		err = READ_ONCE(sk->sk_state) == TCP_ESTABLISHED ?
@@ -294,6 +298,13 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		punix_state_unlock(other);
 		other->sk_data_ready(other);
 		sent += size;
+	}
+
+	if (msg->msg_flags & MSG_OOB) {
+		err = punix_queue_oob(sock, msg, other, &scm, fds_sent);
+		if (err)
+			goto out_err;
+		sent++;
 	}
 
 	scm_destroy(&scm);
@@ -375,7 +386,7 @@ static int punix_stream_read(struct punix_read_state *state)
 	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
 		return -EINVAL;
 	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
+		return punix_stream_recv_urg(sk, state->msg, flags);
 
 	target = sock_rcvlowat(sk, flags & MSG_WAITALL, size);
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
@@ -388,7 +399,7 @@ redo:
 	do {
 		struct sk_buff *skb, *last;
 		unsigned int last_len;
-		int chunk, off;
+		int chunk;
 
 		punix_state_lock(sk);
 		if (sock_flag(sk, SOCK_DEAD)) {
@@ -397,12 +408,21 @@ redo:
 			break;
 		}
 
-		/* A peek starts @skip bytes into the queue: find that skb. */
-		off = skip;
 		last = skb_peek(&sk->sk_receive_queue);
 		skb = last;
-		while (skb && off >= punix_skb_len(skb)) {
-			off -= punix_skb_len(skb);
+again:
+		/* Stop at, skip or drop what MSG_OOB left (oob.c). */
+		if (skb) {
+			skb = punix_manage_oob(skb, &last, sk, flags, copied);
+			if (!skb && punix_oob_stops_read(copied, state->size)) {
+				punix_state_unlock(sk);
+				break;
+			}
+		}
+
+		/* A peek starts @skip bytes into the queue: find that skb. */
+		while (skb && skip >= punix_skb_len(skb)) {
+			skip -= punix_skb_len(skb);
 			last = skb;
 			skb = skb_peek_next(skb, &sk->sk_receive_queue);
 		}
@@ -458,8 +478,8 @@ redo:
 			name_done = true;
 		}
 
-		chunk = min_t(unsigned int, punix_skb_len(skb) - off, size);
-		chunk = state->actor(skb, off, chunk, state);
+		chunk = min_t(unsigned int, punix_skb_len(skb) - skip, size);
+		chunk = state->actor(skb, skip, chunk, state);
 		if (chunk < 0) {
 			/* As af_unix: any failure to move data is EFAULT. */
 			if (!copied)
@@ -471,13 +491,19 @@ redo:
 
 		if (flags & MSG_PEEK) {
 			sk_peek_offset_fwd(sk, chunk);
-			skip += chunk;
 			/* A read never goes past a message with files. */
 			if (PUNIX_CB(skb)->fp) {
 				punix_scm_take_fds(sk, &scm, skb, true);
 				break;
 			}
-			continue;
+			if (!size)
+				break;
+			/* On to the next skb, through punix_manage_oob(). */
+			skip = 0;
+			last = skb;
+			punix_state_lock(sk);
+			skb = skb_peek_next(skb, &sk->sk_receive_queue);
+			goto again;
 		}
 
 		PUNIX_CB(skb)->consumed += chunk;
@@ -577,6 +603,8 @@ static __poll_t punix_stream_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLRDHUP | EPOLLIN | EPOLLRDNORM;
 	if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
 		mask |= EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(punix_sk(sk)->oob_skb))
+		mask |= EPOLLPRI;
 
 	/* Not connected (never, or no more): hang-up, as for a pipe. */
 	if (state == TCP_CLOSE)
