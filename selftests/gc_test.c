@@ -905,51 +905,17 @@ TEST_F(gc, mixed_reachable)
 }
 
 /*
- * An unreachable cycle through both families.  First the one-family
- * equivalent (x0 in y0's queue, y0 in x0's), which the collector frees.
- * Then x0 of this family in o0's queue (other family) and o0 in x0's
- * queue, everything closed, a release of each family last.
- *
- * Neither collector can free this: AF_UNIX's graph has no edge for an fd
- * sent through punix nor for a punix fd (not PF_UNIX), and punix's cannot
- * look into AF_UNIX queues.  The four socks then stay until the machine
- * goes down (and the leaked punix socks keep the module in use).  Only the
- * absence of a crash is asserted (the test ends; the bench checks the
- * kernel log); the counts are logged.
+ * No test builds an unreachable cycle through both families (x0 of one
+ * family in o0's queue, of the other family, and o0 in x0's queue, every
+ * fd closed). Neither collector can free it: AF_UNIX's graph has no edge
+ * for an fd sent through punix nor for a punix fd (not PF_UNIX), and
+ * punix's cannot look into AF_UNIX queues. Tried by hand on 6.1, 6.12 and
+ * the debug kernel: the four socks stay until the machine goes down, with
+ * nothing in the kernel log, and the leaked punix socks keep the module in
+ * use, so a test would fail the bench's rmmod for every later program
+ * (the README says so). mixed_reachable above checks that the same shape
+ * works while it is reachable, and is freed once it is opened up.
  */
-TEST_F(gc, mixed_cycle)
-{
-	int other = OTHER_FAMILY(self->family);
-	int x0, x1, y0, y1, o0, o1;
-	long mine, theirs;
-
-	gc_begin();
-	pair(SOCK_STREAM, &x0, &x1);
-	pair(SOCK_STREAM, &y0, &y1);
-	sendfd(y1, x0, "x");
-	sendfd(x1, y0, "y");
-	ASSERT_EQ(0, close(x0));
-	ASSERT_EQ(0, close(y0));
-	ASSERT_EQ(0, close(x1));
-	ASSERT_EQ(0, close(y1));
-	ASSERT_SOCKS_SETTLE(0);
-
-	pair(SOCK_STREAM, &x0, &x1);
-	pair_of(other, SOCK_STREAM, &o0, &o1);
-	sendfd(o1, x0, "x");
-	sendfd(x1, o0, "o");
-	ASSERT_EQ(0, close(x0));
-	ASSERT_EQ(0, close(o0));
-	ASSERT_EQ(0, close(x1));
-	ASSERT_EQ(0, close(o1));
-	ASSERT_SOCKS(2);
-	ASSERT_SOCKS_OF(other, 2);
-	mine = wait_socks(self->family, 0, 1000);
-	theirs = wait_socks(other, 0, 1000);
-	TH_LOG("mixed cycle, 1 s after its last close: %ld %s and %ld %s socks left (2 and 2 leaked, 0 and 0 collected)",
-	       mine, self->family == AF_UNIX ? "unix" : "punix",
-	       theirs, other == AF_UNIX ? "unix" : "punix");
-}
 
 /* ------------------------------------------------------------------------
  * Stress: the races behind the collector bugs of recent years.
