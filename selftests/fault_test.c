@@ -829,7 +829,7 @@ static void w_fd_passing(struct fw *w)
 	char buf[64];
 	int pfd[2];
 
-	if (RETRY(w, E_NONE, "pipe", pipe2(pfd, O_CLOEXEC | O_NONBLOCK)) < 0)
+	if (RETRY(w, es_socket, "pipe", pipe2(pfd, O_CLOEXEC | O_NONBLOCK)) < 0)
 		return;
 	while (stress_running(sh)) {
 		int type = stress_types[rng_below(&w->r, 3)];
