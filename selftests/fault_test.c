@@ -33,6 +33,9 @@
  *                    sendto; no connection is lost to a failed accept
  *   stream_transfer  byte streams with partial and failed sends
  *   msg_transfer     seqpacket and dgram messages, none lost or torn
+ *   fd_passing       SCM_RIGHTS messages peeked, received and spliced,
+ *                    sockets sent over themselves and each other: records
+ *                    whole, files a prefix (MSG_CTRUNC), cycles collected
  */
 #include "stress_util.h"
 
@@ -696,6 +699,209 @@ out:
 }
 
 /* ------------------------------------------------------------------------
+ * fd_passing: SCM_RIGHTS messages carrying sockets of the family, peeked
+ * and received, spliced away, and sockets sent over themselves and over
+ * each other (cycles only the garbage collector frees), while allocations
+ * fail: kmalloc of the file list and the in-flight bookkeeping on send
+ * (ENOMEM), the skb (ENOBUFS/ENOMEM), the duplicate list of a MSG_PEEK
+ * (which then silently gives no files), fd table growth on receive
+ * (MSG_CTRUNC with the files installed so far).  A record whose send
+ * succeeded arrives once, whole, with a prefix of its files, in order and
+ * of the types sent; all of them unless MSG_CTRUNC says otherwise (or a
+ * peek's duplicate list could not be had).  Everything is closed at the
+ * end: stress_end() waits for the collector to free every cycle.
+ */
+#define FF_MAXFDS	4
+#define FF_MAGIC	0xfdfa17edu
+
+struct ff_rec {
+	uint32_t magic;
+	uint32_t seq;
+	uint8_t nfds;
+	uint8_t types[FF_MAXFDS];
+	uint8_t pad[3];
+};
+
+static long ff_send(struct fw *w, int fd, const int *fds, const int *types,
+		    int k, uint32_t seq, const char *ctx)
+{
+	union {
+		char b[CMSG_SPACE(FF_MAXFDS * sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	struct ff_rec rec = { .magic = FF_MAGIC, .seq = seq, .nfds = k };
+	struct iovec iov = { &rec, sizeof(rec) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	long n;
+	int i;
+
+	for (i = 0; i < k; i++)
+		rec.types[i] = types[i];
+	if (k) {
+		memset(&cb, 0, sizeof(cb));
+		mh.msg_control = cb.b;
+		mh.msg_controllen = CMSG_SPACE(k * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(k * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, k * sizeof(int));
+	}
+	/* A fresh pair with an empty queue: only injection may refuse. */
+	n = SC(w->sh, E_NONE, ctx, sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL));
+	if (n >= 0 && n != (long)sizeof(rec))
+		sfail(w->sh, "%s: sendmsg of a %zu-byte record returned %ld",
+		      ctx, sizeof(rec), n);
+	return n;
+}
+
+/*
+ * Receive (or peek) the record @seq that was sent on the other end; close
+ * the files it gives.  Returns the number of files, or -1.
+ */
+static int ff_recv(struct fw *w, int fd, int type, uint32_t seq, int sent,
+		   int flags, const char *ctx)
+{
+	union {
+		char b[CMSG_SPACE(FF_MAXFDS * sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	struct ff_rec rec;
+	struct iovec iov = { &rec, sizeof(rec) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	int fds[FF_MAXFDS], k = 0, i;
+	long n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cb.b;
+	mh.msg_controllen = sizeof(cb.b);
+	memset(&rec, 0, sizeof(rec));
+	n = RETRY(w, E_NONE, ctx,
+		  recvmsg(fd, &mh, flags | MSG_DONTWAIT | MSG_CMSG_CLOEXEC));
+	if (n < 0)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		int m;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+			sfail(w->sh, "%s: unexpected control message %d/%d", ctx,
+			      c->cmsg_level, c->cmsg_type);
+			continue;
+		}
+		m = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < m; i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(f));
+			if (k < FF_MAXFDS)
+				fds[k++] = f;
+			else
+				close(f);
+		}
+	}
+	if (n != sizeof(rec) || rec.magic != FF_MAGIC || rec.seq != seq ||
+	    rec.nfds != sent || k > sent ||
+	    (k < sent && !(flags & MSG_PEEK) && !(mh.msg_flags & MSG_CTRUNC)))
+		sfail(w->sh, "%s (%s): record %u: %ld bytes, magic %#x, seq %u, %u files sent (%d expected), %d received, msg_flags %#x",
+		      ctx, type_name(type), seq, n, rec.magic, rec.seq, rec.nfds,
+		      sent, k, mh.msg_flags);
+	for (i = 0; i < k; i++) {
+		fw_mark(w, false);
+		if (get_int_opt(fds[i], SOL_SOCKET, SO_DOMAIN) != w->family ||
+		    get_int_opt(fds[i], SOL_SOCKET, SO_TYPE) != rec.types[i])
+			sfail(w->sh, "%s: file %d of record %u is not the socket sent",
+			      ctx, i, seq);
+		fw_mark(w, true);
+		SC(w->sh, E_NONE, "close a received file", close(fds[i]));
+	}
+	atomic_fetch_add_explicit(&w->sh->msgs, 1, memory_order_relaxed);
+	return k;
+}
+
+static void w_fd_passing(struct fw *w)
+{
+	struct stress_shared *sh = w->sh;
+	uint32_t seq = 0;
+	char buf[64];
+	int pfd[2];
+
+	if (RETRY(w, es_socket, "pipe", pipe2(pfd, O_CLOEXEC | O_NONBLOCK)) < 0)
+		return;
+	while (stress_running(sh)) {
+		int type = stress_types[rng_below(&w->r, 3)];
+		const char *tn = type_name(type);
+		int sv[2], pl[2 * FF_MAXFDS], np = 0, fds[FF_MAXFDS];
+		int types[FF_MAXFDS], k, i, got;
+		unsigned int what = rng_below(&w->r, 4);
+
+		if (RETRY(w, es_socket, tn, socketpair(w->family, type, 0, sv)) < 0)
+			break;
+		/* Payload: sockets of any type, sometimes the pair itself. */
+		k = 1 + rng_below(&w->r, FF_MAXFDS);
+		for (i = 0; i < k; i++) {
+			int t = stress_types[rng_below(&w->r, 3)], p[2];
+
+			if (what == 3 && i < 2) {
+				/* a cycle: the pair in its own queues */
+				fds[i] = sv[i];
+				types[i] = type;
+				continue;
+			}
+			if (SC(sh, es_socket, "payload socketpair",
+			       socketpair(w->family, t, 0, p)) < 0) {
+				k = i;
+				break;
+			}
+			pl[np++] = p[0];
+			pl[np++] = p[1];
+			fds[i] = p[rng_below(&w->r, 2)];
+			types[i] = t;
+			if (rng_one_in(&w->r, 3)) {
+				/* a payload socket carrying itself */
+				int self = fds[i];
+
+				ff_send(w, p[0] == self ? p[1] : p[0], &self, &t, 1,
+					0, "payload over itself");
+			}
+		}
+		if (ff_send(w, sv[0], fds, types, k, seq, tn) == (long)sizeof(struct ff_rec)) {
+			switch (what) {
+			case 0:		/* peek, then receive */
+				got = ff_recv(w, sv[1], type, seq, k, MSG_PEEK, "peek");
+				if (got >= 0)
+					ff_recv(w, sv[1], type, seq, k, 0, "recv after peek");
+				break;
+			case 1:		/* receive */
+				ff_recv(w, sv[1], type, seq, k, 0, "recv");
+				break;
+			case 2:		/* splice it away (stream), or leave it */
+				if (type == SOCK_STREAM &&
+				    SC(sh, E(EAGAIN), "splice a record carrying files",
+				       splice(sv[1], NULL, pfd[1], NULL, 1 + rng_below(&w->r, 16),
+					      SPLICE_F_NONBLOCK)) > 0)
+					SC(sh, E_NONE, "read the pipe", read(pfd[0], buf, sizeof(buf)));
+				break;
+			case 3:		/* the other way too: a pair cycle */
+				ff_send(w, sv[1], fds, types, k, seq + 1, "cycle back");
+				break;
+			}
+			seq += 2;
+		}
+		/* Close everything: what is still in flight, the collector frees. */
+		for (i = 0; i < np; i++)
+			SC(sh, E_NONE, "close", close(pl[i]));
+		SC(sh, E_NONE, tn, close(sv[0]));
+		SC(sh, E_NONE, tn, close(sv[1]));
+	}
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+/* ------------------------------------------------------------------------
  * Running a test.
  */
 struct fault_job {
@@ -840,6 +1046,11 @@ FAULT_TEST(stream_transfer)
 FAULT_TEST(msg_transfer)
 {
 	fault_run(w_msg_transfer);
+}
+
+FAULT_TEST(fd_passing)
+{
+	fault_run(w_fd_passing);
 }
 
 TEST_HARNESS_MAIN

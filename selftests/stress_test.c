@@ -26,13 +26,18 @@
  *                      accepted or reset, never left hanging;
  *   peercred_races     SO_PEERCRED/SO_PEERGROUPS read while listen() and
  *                      connect() change them: always a consistent, exact
- *                      answer.
+ *                      answer;
+ *   fd_passing         sockets passed over sockets (SCM_RIGHTS), cycles
+ *                      built and broken while others peek, receive,
+ *                      connect, close and splice: every message's files
+ *                      exact, every sock freed by the collector at the end.
  *
  * Everywhere: SIGUSR1 interrupts blocking calls at random (EINTR is allowed
  * where a call may block), every blocking call has a timeout, every test
  * runs in its own network namespace and checks at the end that its
  * processes were reaped, its fds closed and its socks freed (the socket
- * counts of /proc/net/protocols are back to zero).
+ * counts of /proc/net/protocols are back to zero, after waiting for the
+ * garbage collector: a sock in flight outlives its last close).
  *
  * The punix variant also calls delete_module("punix", O_NONBLOCK) from a
  * thread all along, with at least one punix socket open: it must always be
@@ -52,6 +57,7 @@ PUNIX_FIXTURE(stress);
 enum {
 	C_ACCEPTED, C_RESET, C_REFUSED, C_FORKS, C_SCENARIOS, C_TRUNC,
 	C_PEEKS, C_INQ, C_PEERCRED, C_CONNECTED,
+	C_FDS_SENT, C_FDS_GOT, C_FDS_PEEKED, C_CYCLES, C_SPLICED,
 };
 
 /* ------------------------------------------------------------------------
@@ -3102,6 +3108,859 @@ STRESS_TEST(stress, peercred_races)
 		sfail(st.sh, "no connection was accepted");
 	pthread_rwlock_destroy(&pc->llock);
 	munmap(pc, sizeof(*pc));
+	stress_end(&st);
+}
+
+/* ------------------------------------------------------------------------
+ * fd_passing: sockets of the family passed over sockets of the family
+ * (SCM_RIGHTS, up to FP_MAXFDS files a message, every type), while
+ * threads of two processes build and break cycles that only the garbage
+ * collector can free, MSG_PEEK files in flight (and close, keep or peek
+ * through the duplicates), receive them, connect and close; then splice()
+ * out of stream sockets carrying files (which drops them).
+ *
+ * Every thread owns the fds in its hand and is the only one to close
+ * them; the carriers (socketpairs of each type made before the workers)
+ * are shared and live until every worker is gone.  Every message is one
+ * 16-byte record naming the types of the files it carries, so each
+ * dgram/seqpacket message and each record of the checked stream carrier
+ * is verified exactly: the count of files (all of them, or as many as the
+ * control buffer holds with MSG_CTRUNC), their order and type; every file
+ * received is a socket of the family, close-on-exec (MSG_CMSG_CLOEXEC).
+ * At the end the socket count must come back to zero: the collector frees
+ * every cycle (stress_end()).
+ *
+ * Cycles first: for three quarters of the time the threads build cycles
+ * and move files; then the carriers are closed and the count must drop
+ * back to the two socks of the spliced carrier.  Then, for the last
+ * quarter, threads send fresh sockets over stream sockets and splice(),
+ * recv() or peek them out.  Connections made to listeners of the hand are
+ * never accepted: they carry files (the listener's own, too) until the
+ * listener goes.
+ *
+ * The carriers' own ends are never sent: when they were (a carrier end
+ * in flight, in the same messages as the rest, while every worker and
+ * the second process still hold it), native AF_UNIX left hundreds of
+ * socks in flight unfreed once everything was closed (Debian 6.1 with
+ * the backported collector, 6.12, 6.18; still there after 15 s of
+ * collections), which punix frees.
+ */
+#define FP_CARRIERS	4	/* stream, seqpacket, dgram: checked; stream: spliced */
+#define FP_SPLICED	3
+#define FP_HAND		20
+#define FP_MAXFDS	6
+#define FP_MAGIC	0xfd5ca770u
+#define FP_NAMES	16
+
+struct fp_rec {
+	uint32_t magic;
+	uint8_t nfds;
+	uint8_t types[FP_MAXFDS];
+	uint8_t pad[5];
+};
+
+struct fp {
+	struct stress_shared *sh;
+	int family;
+	int tx[FP_CARRIERS], rx[FP_CARRIERS], ctype[FP_CARRIERS];
+	/* Listeners' names (per process): connect targets for everyone. */
+	pthread_mutex_t lock;
+	struct sname names[FP_NAMES];
+	int ntype[FP_NAMES];
+	unsigned int nnext;
+	atomic_uint tag;
+	uint64_t seed;
+	int base;		/* worker ids of this process */
+	int nthreads;		/* cycle world */
+	int nsplicers;		/* splice world */
+};
+
+struct fp_sock {
+	int fd;
+	int type;
+};
+
+struct fp_worker {
+	struct fp *fp;
+	struct stress_shared *sh;
+	struct rng r;
+	int id;
+	int pipe[2];
+	int n;
+	struct fp_sock hand[FP_HAND];
+};
+
+/*
+ * Allowed errnos.  Every call is non-blocking (MSG_DONTWAIT,
+ * SPLICE_F_NONBLOCK, SOCK_NONBLOCK): no EINTR.  Root in flight is never
+ * ETOOMANYREFS (CAP_SYS_RESOURCE).  A socket of the hand is a socketpair
+ * end, a listener, a connected or accepted socket, or a bound dgram
+ * socket, any of them received from another thread: its peer may be
+ * gone (closed, or freed by the collector).
+ */
+static const int fp_es_eagain[] = { EAGAIN, 0 };
+static const int fp_es_send_stream[] = { EAGAIN, EPIPE, 0 };
+/* sock_error(): the peer went with data unread */
+static const int fp_es_send_seqpacket[] = { EAGAIN, EPIPE, ECONNRESET, 0 };
+/* the peer went: ECONNREFUSED once, then ENOTCONN (ECONNRESET when two senders race there) */
+static const int fp_es_send_dgram[] = { EAGAIN, ECONNREFUSED, ENOTCONN,
+					ECONNRESET, 0 };
+static const int fp_es_recv_conn[] = { EAGAIN, ECONNRESET, 0 };
+static const int fp_es_enotconn[] = { ENOTCONN, 0 };
+static const int fp_es_einval[] = { EINVAL, 0 };
+static const int fp_es_connect[] = { ECONNREFUSED, EAGAIN, 0 };
+
+static bool fp_listening(struct fp_worker *w, int fd)
+{
+	int v = get_int_opt(fd, SOL_SOCKET, SO_ACCEPTCONN);
+
+	if (v != 0 && v != 1)
+		sfail(w->sh, "getsockopt(SO_ACCEPTCONN) on a socket of the hand: %d (%s)",
+		      v, strerror(errno));
+	return v == 1;
+}
+
+/* send() without an address on a socket of the hand. */
+static const int *fp_es_send(struct fp_worker *w, int fd, int type)
+{
+	if (type == SOCK_DGRAM)
+		return fp_es_send_dgram;
+	if (fp_listening(w, fd))
+		return fp_es_enotconn;
+	return type == SOCK_STREAM ? fp_es_send_stream : fp_es_send_seqpacket;
+}
+
+/* recvmsg()/splice() on a socket of the hand. */
+static const int *fp_es_recv(struct fp_worker *w, int fd, int type)
+{
+	if (type == SOCK_DGRAM)
+		return fp_es_eagain;
+	if (fp_listening(w, fd))
+		return type == SOCK_STREAM ? fp_es_einval : fp_es_enotconn;
+	return fp_es_recv_conn;
+}
+
+static void fp_close(struct fp_worker *w, int fd)
+{
+	SC(w->sh, E_NONE, "close", close(fd));
+}
+
+/* Keep @fd in the hand, or close it if the hand is full. */
+static void fp_keep(struct fp_worker *w, int fd, int type)
+{
+	if (w->n == FP_HAND) {
+		fp_close(w, fd);
+		return;
+	}
+	w->hand[w->n].fd = fd;
+	w->hand[w->n].type = type;
+	w->n++;
+}
+
+static void fp_drop(struct fp_worker *w, int i)
+{
+	fp_close(w, w->hand[i].fd);
+	w->hand[i] = w->hand[--w->n];
+}
+
+/* A file received (or peeked): a close-on-exec socket of the family. */
+static int fp_check_file(struct fp_worker *w, int fd, int want_type,
+			 const char *ctx)
+{
+	int dom = get_int_opt(fd, SOL_SOCKET, SO_DOMAIN);
+	int type = get_int_opt(fd, SOL_SOCKET, SO_TYPE);
+	int fdfl = fcntl(fd, F_GETFD);
+
+	if (dom != w->fp->family || (want_type && type != want_type) ||
+	    (type != SOCK_STREAM && type != SOCK_DGRAM &&
+	     type != SOCK_SEQPACKET) || fdfl < 0 || !(fdfl & FD_CLOEXEC)) {
+		sfail(w->sh, "%s: received fd %d: domain %d type %d (want %d, %d), fd flags %#x: not the socket sent",
+		      ctx, fd, dom, type, w->fp->family, want_type, fdfl);
+		return -1;
+	}
+	return type;
+}
+
+/* Make a name no other socket of the test has. */
+static void fp_name(struct fp_worker *w, struct sname *n)
+{
+	char tag[64];
+
+	snprintf(tag, sizeof(tag), "punix-%d-fp-%u", (int)getpid(),
+		 atomic_fetch_add(&w->fp->tag, 1));
+	sname_abstract(n, w->fp->family, tag);
+}
+
+/*
+ * Send one record on @fd carrying @nfds files, flags MSG_DONTWAIT.
+ * @to: sendto() this name instead.  Returns what SC() returned.
+ */
+static long fp_send(struct fp_worker *w, int fd, const int *fds,
+		    const int *types, int nfds, const struct sname *to,
+		    const int *set, const char *ctx)
+{
+	union {
+		char b[CMSG_SPACE(FP_MAXFDS * sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	struct fp_rec rec = { .magic = FP_MAGIC, .nfds = nfds };
+	struct iovec iov = { &rec, sizeof(rec) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	long n;
+	int i;
+
+	for (i = 0; i < nfds; i++)
+		rec.types[i] = types[i];
+	if (nfds) {
+		memset(&cb, 0, sizeof(cb));
+		mh.msg_control = cb.b;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
+	if (to) {
+		mh.msg_name = (void *)&to->sun;
+		mh.msg_namelen = to->len;
+	}
+	n = SC(w->sh, set, ctx, sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL));
+	if (n >= 0 && n != (long)sizeof(rec))
+		sfail(w->sh, "%s: sendmsg of a %zu-byte record returned %ld",
+		      ctx, sizeof(rec), n);
+	if (n > 0)
+		atomic_fetch_add_explicit(&w->sh->cnt[C_FDS_SENT], nfds,
+					  memory_order_relaxed);
+	return n;
+}
+
+/* What to do with the files of one message. */
+enum { FP_GOT_KEEP, FP_GOT_CLOSE, FP_GOT_PEEK };
+
+static void fp_recv(struct fp_worker *w, int fd, int type, bool checked,
+		    int flags, const int *set, int depth, const char *ctx);
+
+/* The files a message gave: check them, then keep, close or peek into. */
+static void fp_take(struct fp_worker *w, const int *fds, int k,
+		    const struct fp_rec *rec, bool peeked, int depth,
+		    const char *ctx)
+{
+	int i, t;
+
+	atomic_fetch_add_explicit(&w->sh->cnt[peeked ? C_FDS_PEEKED : C_FDS_GOT],
+				  k, memory_order_relaxed);
+	for (i = 0; i < k; i++) {
+		t = fp_check_file(w, fds[i], rec ? rec->types[i] : 0, ctx);
+		if (t < 0) {
+			fp_close(w, fds[i]);
+			continue;
+		}
+		switch (depth >= 2 ? FP_GOT_CLOSE : rng_below(&w->r, 3)) {
+		case FP_GOT_KEEP:
+			fp_keep(w, fds[i], t);
+			continue;
+		case FP_GOT_PEEK:
+			/* Through the duplicate: what it has in flight. */
+			if (depth < 2)
+				fp_recv(w, fds[i], t, t != SOCK_STREAM,
+					rng_one_in(&w->r, 2) ? MSG_PEEK : 0,
+					fp_es_recv(w, fds[i], t), depth + 1,
+					"through a received socket");
+			break;
+		}
+		fp_close(w, fds[i]);
+	}
+}
+
+/*
+ * One recvmsg() on @fd (flags | MSG_DONTWAIT | MSG_CMSG_CLOEXEC), with
+ * room for one file or for FP_MAXFDS.  @checked: every read is a whole
+ * record (dgram, seqpacket, and the checked stream carrier).
+ */
+static void fp_recv(struct fp_worker *w, int fd, int type, bool checked,
+		    int flags, const int *set, int depth, const char *ctx)
+{
+	union {
+		char b[CMSG_SPACE(FP_MAXFDS * sizeof(int)) + 64];
+		struct cmsghdr align;
+	} cb;
+	struct fp_rec rec;
+	size_t len = checked ? sizeof(rec) : 1 + rng_below(&w->r, 40);
+	char buf[64];
+	struct iovec iov = { buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int room = rng_one_in(&w->r, 4) ? 1 : FP_MAXFDS;
+	int fds[FP_MAXFDS], k = 0, extra = 0, i;
+	struct cmsghdr *c;
+	long n;
+
+	memset(&cb, 0, sizeof(cb));
+	mh.msg_control = cb.b;
+	mh.msg_controllen = CMSG_LEN(room * sizeof(int));
+	n = SC(w->sh, set, ctx,
+	       recvmsg(fd, &mh, flags | MSG_DONTWAIT | MSG_CMSG_CLOEXEC));
+	if (n < 0)
+		return;
+	if (flags & MSG_PEEK)
+		atomic_fetch_add_explicit(&w->sh->cnt[C_PEEKS], 1,
+					  memory_order_relaxed);
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		int m;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0)) {
+			sfail(w->sh, "%s: unexpected control message level %d type %d len %zu",
+			      ctx, c->cmsg_level, c->cmsg_type,
+			      (size_t)c->cmsg_len);
+			continue;
+		}
+		m = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < m; i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(f));
+			if (k < FP_MAXFDS)
+				fds[k++] = f;
+			else
+				close(f), extra++;
+		}
+	}
+	if (k > room || extra) {
+		sfail(w->sh, "%s: %d files in a control buffer for %d", ctx,
+		      k + extra, room);
+	} else if (checked && n == 0) {
+		if (type == SOCK_DGRAM || k)
+			sfail(w->sh, "%s: empty %s message (%d files)", ctx,
+			      type_name(type), k);
+	} else if (checked && type == SOCK_STREAM && (flags & MSG_PEEK) &&
+		   n == sizeof(rec) && !((struct fp_rec *)buf)->nfds) {
+		/*
+		 * As AF_UNIX: a stream MSG_PEEK that copied a record without
+		 * files goes on to the next skb carrying some (copying nothing
+		 * more) and gives those: any number, of any type.
+		 */
+		memcpy(&rec, buf, sizeof(rec));
+		if (rec.magic != FP_MAGIC ||
+		    ((mh.msg_flags & MSG_CTRUNC) && k != room))
+			sfail(w->sh, "%s (stream): record of %ld bytes, magic %#x, 0 files sent, %d peeked with room for %d, msg_flags %#x",
+			      ctx, n, rec.magic, k, room, mh.msg_flags);
+		else {
+			fp_take(w, fds, k, NULL, true, depth, ctx);
+			return;
+		}
+	} else if (checked) {
+		memcpy(&rec, buf, n < (long)sizeof(rec) ? (size_t)n : sizeof(rec));
+		if (n != sizeof(rec) || rec.magic != FP_MAGIC ||
+		    rec.nfds > FP_MAXFDS ||
+		    k != (rec.nfds < room ? rec.nfds : room) ||
+		    !(mh.msg_flags & MSG_CTRUNC) != !(rec.nfds > room) ||
+		    (mh.msg_flags & MSG_TRUNC)) {
+			sfail(w->sh, "%s (%s): record of %ld bytes, magic %#x, %u files sent, %d received with room for %d, msg_flags %#x",
+			      ctx, type_name(type), n, rec.magic, rec.nfds, k,
+			      room, mh.msg_flags);
+		} else {
+			fp_take(w, fds, k, &rec, flags & MSG_PEEK, depth, ctx);
+			return;
+		}
+	} else if ((mh.msg_flags & MSG_CTRUNC) && k != room) {
+		sfail(w->sh, "%s: MSG_CTRUNC with %d files for room %d", ctx,
+		      k, room);
+	} else {
+		fp_take(w, fds, k, NULL, flags & MSG_PEEK, depth, ctx);
+		return;
+	}
+	for (i = 0; i < k; i++)
+		close(fds[i]);
+}
+
+/* splice() up to 64 bytes out of a stream socket, then empty the pipe. */
+static void fp_splice(struct fp_worker *w, int fd, const int *set)
+{
+	char buf[128];
+	long n;
+
+	n = SC(w->sh, set, "splice out of a stream socket",
+	       splice(fd, NULL, w->pipe[1], NULL, 1 + rng_below(&w->r, 64),
+		      SPLICE_F_NONBLOCK));
+	if (n > 0) {
+		atomic_fetch_add_explicit(&w->sh->cnt[C_SPLICED], 1,
+					  memory_order_relaxed);
+		if (SC(w->sh, E_NONE, "read the pipe",
+		       read(w->pipe[0], buf, sizeof(buf))) != n)
+			sfail(w->sh, "splice gave %ld bytes, the pipe had other", n);
+	}
+}
+
+/* Up to @max files from the hand (the same one may come twice). */
+static int fp_pick(struct fp_worker *w, int max, int *idx, int *fds,
+		   int *types)
+{
+	int k = rng_below(&w->r, max + 1), i;
+
+	if (!w->n)
+		return 0;
+	for (i = 0; i < k; i++) {
+		idx[i] = rng_below(&w->r, w->n);
+		fds[i] = w->hand[idx[i]].fd;
+		types[i] = w->hand[idx[i]].type;
+	}
+	return k;
+}
+
+/* Close the hand entries @idx[0..k) (duplicates allowed). */
+static void fp_drop_picked(struct fp_worker *w, int *idx, int k)
+{
+	int i, j, best;
+
+	for (;;) {
+		best = -1;
+		for (i = 0; i < k; i++)
+			if (idx[i] > best)
+				best = idx[i];
+		if (best < 0)
+			return;
+		for (j = 0; j < k; j++)
+			if (idx[j] == best)
+				idx[j] = -1;
+		fp_drop(w, best);
+	}
+}
+
+/* A record with files from the hand over carrier @c or a hand socket. */
+static void fp_op_send(struct fp_worker *w)
+{
+	struct fp *fp = w->fp;
+	int idx[FP_MAXFDS], fds[FP_MAXFDS], types[FP_MAXFDS], k, fd, type;
+	const int *set;
+	long n;
+
+	k = fp_pick(w, FP_MAXFDS, idx, fds, types);
+	if (!w->n || rng_one_in(&w->r, 2)) {
+		int c = rng_below(&w->r, FP_SPLICED);
+
+		fd = fp->tx[c];
+		set = fp_es_eagain;
+	} else {
+		int i = rng_below(&w->r, w->n);
+
+		fd = w->hand[i].fd;
+		type = w->hand[i].type;
+		set = fp_es_send(w, fd, type);
+	}
+	n = fp_send(w, fd, fds, types, k, NULL, set, "send files");
+	if (n > 0 && rng_one_in(&w->r, 2))
+		fp_drop_picked(w, idx, k);	/* they live on in flight */
+}
+
+/* Receive or peek on a carrier, or on a socket of the hand. */
+static void fp_op_recv(struct fp_worker *w, bool peek)
+{
+	struct fp *fp = w->fp;
+	int flags = peek ? MSG_PEEK : 0;
+
+	if (!w->n || !rng_one_in(&w->r, 3)) {
+		int c = rng_below(&w->r, FP_SPLICED);
+
+		fp_recv(w, fp->rx[c], fp->ctype[c], true, flags,
+			fp_es_eagain, 0, peek ? "peek a carrier" : "recv a carrier");
+	} else {
+		int i = rng_below(&w->r, w->n);
+		int fd = w->hand[i].fd, type = w->hand[i].type;
+
+		fp_recv(w, fd, type, type != SOCK_STREAM, flags,
+			fp_es_recv(w, fd, type), 0,
+			peek ? "peek a socket of the hand" : "recv a socket of the hand");
+	}
+}
+
+/*
+ * The splice world: its threads send fresh socketpairs over the spliced
+ * stream carrier and over a stream pair of their own, and splice(),
+ * recv() or MSG_PEEK them out; the files they receive are closed at once,
+ * so none of them ever meets a cycle (see the comment above
+ * STRESS_TEST(stress, fd_passing)).
+ */
+static void fp_splice_op(struct fp_worker *w, int own_tx, int own_rx)
+{
+	struct fp *fp = w->fp;
+	int fds[FP_MAXFDS], types[FP_MAXFDS], k, i, sv[2], pl[2 * FP_MAXFDS];
+	int np = 0, tx, rx;
+	bool own = rng_one_in(&w->r, 2);
+
+	tx = own ? own_tx : fp->tx[FP_SPLICED];
+	rx = own ? own_rx : fp->rx[FP_SPLICED];
+	switch (rng_below(&w->r, 4)) {
+	case 0:
+		k = rng_below(&w->r, FP_MAXFDS + 1);
+		for (i = 0; i < k; i++) {
+			int t = stress_types[rng_below(&w->r, 3)];
+
+			if (SC(w->sh, E_NONE, "socketpair",
+			       socketpair(fp->family, t | SOCK_CLOEXEC, 0, sv)) < 0)
+				break;
+			pl[np++] = sv[0];
+			pl[np++] = sv[1];
+			fds[i] = sv[rng_below(&w->r, 2)];
+			types[i] = t;
+		}
+		fp_send(w, tx, fds, types, i, NULL, fp_es_eagain,
+			"send files over a spliced stream");
+		for (i = 0; i < np; i++)
+			fp_close(w, pl[i]);
+		return;
+	case 1:
+		fp_recv(w, rx, SOCK_STREAM, false, rng_one_in(&w->r, 2) ? MSG_PEEK : 0,
+			fp_es_eagain, 2, "recv or peek a spliced stream");
+		return;
+	}
+	fp_splice(w, rx, fp_es_eagain);
+}
+
+static void *fp_splicer(void *arg)
+{
+	struct fp_worker *w = arg;
+	int sv[2];
+
+	if (SC(w->sh, E_NONE, "pipe", pipe2(w->pipe, O_CLOEXEC | O_NONBLOCK)) < 0)
+		return NULL;
+	if (SC(w->sh, E_NONE, "socketpair",
+	       socketpair(w->fp->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			  0, sv)) < 0)
+		goto out;
+	while (stress_running(w->sh))
+		fp_splice_op(w, sv[0], sv[1]);
+	fp_close(w, sv[0]);
+	fp_close(w, sv[1]);
+out:
+	close(w->pipe[0]);
+	close(w->pipe[1]);
+	return NULL;
+}
+
+/* A listener (published), a socketpair, or a connection to a listener. */
+static void fp_op_make(struct fp_worker *w)
+{
+	struct fp *fp = w->fp;
+	int type = stress_types[rng_below(&w->r, 3)], fd, sv[2], slot;
+	struct sname n;
+
+	switch (rng_below(&w->r, 3)) {
+	case 0:
+		if (SC(w->sh, E_NONE, "socketpair",
+		       socketpair(fp->family, type | SOCK_CLOEXEC, 0, sv)) < 0)
+			return;
+		fp_keep(w, sv[0], type);
+		fp_keep(w, sv[1], type);
+		return;
+	case 1:
+		if (type == SOCK_DGRAM)
+			type = SOCK_STREAM;
+		fd = SC(w->sh, E_NONE, "socket",
+			socket(fp->family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+		if (fd < 0)
+			return;
+		fp_name(w, &n);
+		if (SC(w->sh, E_NONE, "bind", sbind(fd, &n)) < 0 ||
+		    SC(w->sh, E_NONE, "listen", listen(fd, 4)) < 0) {
+			fp_close(w, fd);
+			return;
+		}
+		pthread_mutex_lock(&fp->lock);
+		slot = fp->nnext++ % FP_NAMES;
+		fp->names[slot] = n;
+		fp->ntype[slot] = type;
+		pthread_mutex_unlock(&fp->lock);
+		fp_keep(w, fd, type);
+		return;
+	}
+	pthread_mutex_lock(&fp->lock);
+	slot = rng_below(&w->r, FP_NAMES);
+	n = fp->names[slot];
+	type = fp->ntype[slot];
+	pthread_mutex_unlock(&fp->lock);
+	if (!type)
+		return;
+	fd = SC(w->sh, E_NONE, "socket",
+		socket(fp->family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+	if (fd < 0)
+		return;
+	/* The listener may be gone, or its backlog full. */
+	if (SC(w->sh, fp_es_connect, "connect to a listener", sconnect(fd, &n)) < 0) {
+		fp_close(w, fd);
+		return;
+	}
+	atomic_fetch_add_explicit(&w->sh->cnt[C_CONNECTED], 1, memory_order_relaxed);
+	fp_keep(w, fd, type);
+}
+
+/*
+ * Build a cycle of fresh sockets that only the collector can free once
+ * its fds are closed: a socket sent over itself (socketpair, or a bound
+ * dgram socket sendto() itself), two sent over each other, a ring of
+ * pairs, a listener sent over its unaccepted connection.  Then break it
+ * at once by closing, hand it out (to other threads through a carrier,
+ * or keep it), or take the files back by receiving.
+ */
+#define FP_RING	4
+
+static void fp_op_cycle(struct fp_worker *w)
+{
+	struct fp *fp = w->fp;
+	struct stress_shared *sh = w->sh;
+	int type = stress_types[rng_below(&w->r, 3)];
+	int s[2 * FP_RING], ns = 0, f[2], t[2], k, i, sv[2];
+	int kind = rng_below(&w->r, 5);
+	struct sname n;
+	bool ok = true;
+
+	switch (kind) {
+	case 0:		/* a sent over itself (b sends into a's queue) */
+	case 1:		/* a and b each in the other's queue */
+		if (SC(sh, E_NONE, "socketpair",
+		       socketpair(fp->family, type | SOCK_CLOEXEC, 0, sv)) < 0)
+			return;
+		s[ns++] = sv[0];
+		s[ns++] = sv[1];
+		f[0] = sv[0];
+		f[1] = sv[1];
+		t[0] = t[1] = type;
+		ok = fp_send(w, sv[1], f, t, kind ? 2 : 1, NULL, E_NONE,
+			     "cycle: send a pair's socket over it") > 0;
+		if (ok && kind)
+			ok = fp_send(w, sv[0], f, t, 2, NULL, E_NONE,
+				     "cycle: pair in each other's queue") > 0;
+		break;
+	case 2:		/* a ring of pairs */
+		k = 2 + rng_below(&w->r, FP_RING - 1);
+		for (i = 0; i < k; i++) {
+			if (SC(sh, E_NONE, "socketpair",
+			       socketpair(fp->family, type | SOCK_CLOEXEC, 0, sv)) < 0) {
+				ok = false;
+				break;
+			}
+			s[ns++] = sv[0];
+			s[ns++] = sv[1];
+		}
+		for (i = 0; ok && i < k; i++) {
+			f[0] = s[2 * ((i + 1) % k)];
+			f[1] = s[2 * ((i + 1) % k) + 1];
+			t[0] = t[1] = type;
+			ok = fp_send(w, s[2 * i + 1], f, t, 2, NULL, E_NONE,
+				     "cycle: ring of pairs") > 0;
+		}
+		break;
+	case 3:		/* a listener in its embryo's queue */
+		if (type == SOCK_DGRAM)
+			type = SOCK_SEQPACKET;
+		s[ns] = SC(sh, E_NONE, "socket",
+			   socket(fp->family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+		if (s[ns] < 0)
+			return;
+		ns++;
+		fp_name(w, &n);
+		if (SC(sh, E_NONE, "bind", sbind(s[0], &n)) < 0 ||
+		    SC(sh, E_NONE, "listen", listen(s[0], 4)) < 0) {
+			ok = false;
+			break;
+		}
+		s[ns] = SC(sh, E_NONE, "socket",
+			   socket(fp->family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+		if (s[ns] < 0) {
+			ok = false;
+			break;
+		}
+		ns++;
+		if (SC(sh, E_NONE, "connect to a fresh listener", sconnect(s[1], &n)) < 0) {
+			ok = false;
+			break;
+		}
+		f[0] = s[0];
+		f[1] = s[1];
+		t[0] = t[1] = type;
+		ok = fp_send(w, s[1], f, t, 1 + rng_below(&w->r, 2), NULL, E_NONE,
+			     "cycle: listener over its unaccepted connection") > 0;
+		break;
+	default:	/* a bound dgram socket sent to itself */
+		type = SOCK_DGRAM;
+		s[ns] = SC(sh, E_NONE, "socket",
+			   socket(fp->family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+		if (s[ns] < 0)
+			return;
+		ns++;
+		fp_name(w, &n);
+		if (SC(sh, E_NONE, "bind", sbind(s[0], &n)) < 0) {
+			ok = false;
+			break;
+		}
+		f[0] = s[0];
+		t[0] = type;
+		ok = fp_send(w, s[0], f, t, 1, &n, E_NONE,
+			     "cycle: dgram socket sendto() itself") > 0;
+		break;
+	}
+	if (ok)
+		atomic_fetch_add_explicit(&sh->cnt[C_CYCLES], 1, memory_order_relaxed);
+
+	switch (ok ? rng_below(&w->r, 4) : 0) {
+	case 1:		/* others get it */
+		for (i = 0; i < ns; i++)
+			fp_keep(w, s[i], type);
+		return;
+	case 2:		/* a way in for other threads, then close */
+		i = rng_below(&w->r, ns);
+		f[0] = s[i];
+		t[0] = type;
+		k = rng_below(&w->r, FP_SPLICED);
+		fp_send(w, fp->tx[k], f, t, 1, NULL, fp_es_eagain,
+			"send a socket of a cycle over a carrier");
+		break;
+	case 3:		/* break it by receiving */
+		for (i = 0; i < ns; i++)
+			if (rng_one_in(&w->r, 2))
+				fp_recv(w, s[i], type, type != SOCK_STREAM, 0,
+					fp_es_recv(w, s[i], type), 1,
+					"take a cycle's files back");
+		break;
+	}
+	for (i = 0; i < ns; i++)
+		fp_close(w, s[i]);
+}
+
+static void *fp_thread(void *arg)
+{
+	struct fp_worker *w = arg;
+	unsigned int role = w->id % 3;
+
+	if (SC(w->sh, E_NONE, "pipe", pipe2(w->pipe, O_CLOEXEC | O_NONBLOCK)) < 0)
+		return NULL;
+	while (stress_running(w->sh)) {
+		unsigned int op = rng_below(&w->r, 100);
+
+		/* role 0 builds cycles, 1 moves files, 2 peeks */
+		if (op < (role == 0 ? 30 : 8))
+			fp_op_cycle(w);
+		else if (op < 40)
+			fp_op_send(w);
+		else if (op < (role == 2 ? 50 : 60))
+			fp_op_recv(w, false);
+		else if (op < 75)
+			fp_op_recv(w, true);
+		else if (op < 91)
+			fp_op_make(w);
+		else if (w->n)
+			fp_drop(w, rng_below(&w->r, w->n));
+	}
+	while (w->n)
+		fp_drop(w, w->n - 1);
+	close(w->pipe[0]);
+	close(w->pipe[1]);
+	return NULL;
+}
+
+/* Run fp->nthreads workers in this process until the deadline. */
+static void fp_run(struct fp *fp)
+{
+	struct fp_worker *w;
+	pthread_t th[8];
+	int i, n = 0;
+
+	w = calloc(8, sizeof(*w));
+	if (!w) {
+		sfail(fp->sh, "calloc: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < fp->nthreads + fp->nsplicers && i < 8; i++) {
+		w[i].fp = fp;
+		w[i].sh = fp->sh;
+		w[i].id = fp->base + i;
+		rng_init(&w[i].r, fp->seed, 0xfd00 + w[i].id);
+		if (pthread_create(&th[i], NULL,
+				   i < fp->nthreads ? fp_thread : fp_splicer, &w[i])) {
+			sfail(fp->sh, "cannot start fd passing thread %d", i);
+			break;
+		}
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	free(w);
+}
+
+static void fp_proc(void *arg)
+{
+	struct fp *fp = arg;
+
+	fp->base = 100;
+	fp->nthreads = 3;
+	fp->nsplicers = 0;
+	fp_run(fp);
+}
+
+STRESS_TEST(stress, fd_passing)
+{
+	struct stress st;
+	struct fp fp;
+	int i, sv[2];
+	long socks;
+
+	stress_begin(&st, "fd_passing");
+	memset(&fp, 0, sizeof(fp));
+	fp.sh = st.sh;
+	fp.family = self->family;
+	fp.seed = st.seed;
+	pthread_mutex_init(&fp.lock, NULL);
+	for (i = 0; i < FP_CARRIERS; i++) {
+		fp.ctype[i] = i == FP_SPLICED ? SOCK_STREAM : stress_types[i];
+		ASSERT_EQ(0, socketpair(self->family, fp.ctype[i] | SOCK_CLOEXEC,
+					0, sv));
+		fp.tx[i] = sv[0];
+		fp.rx[i] = sv[1];
+	}
+	/* Cycles first, for three quarters of the time. */
+	st.sh->deadline = now_ms() + st.seconds * 750L;
+	stress_proc(&st, "fd passing process", fp_proc, &fp);
+	fp.base = 0;
+	fp.nthreads = 5;
+	fp.nsplicers = 0;
+	fp_run(&fp);
+	stress_wait(&st);
+
+	/*
+	 * What is still in flight on the carriers goes with them; every
+	 * cycle is freed by the collector.  Left: the spliced carrier (and
+	 * the punix anchor).
+	 */
+	for (i = 0; i < FP_SPLICED; i++) {
+		close(fp.tx[i]);
+		close(fp.rx[i]);
+	}
+	socks = wait_family_sockets(self->family, variant->punix,
+				    2 + variant->punix, SOCKS_GONE_MS);
+	if (socks != 2 + variant->punix && !atomic_load(&st.sh->failed))
+		sfail(st.sh, "%ld %s socks %d ms after the cycles were closed, want %d (leak, or a cycle the collector did not free)",
+		      socks, variant->punix ? "punix" : "unix", SOCKS_GONE_MS,
+		      2 + variant->punix);
+
+	/* Then splice, for the last quarter. */
+	st.sh->deadline = now_ms() + (st.seconds * 250L > 1000 ? st.seconds * 250L : 1000);
+	fp.nthreads = 0;
+	fp.nsplicers = 3;
+	fp_run(&fp);
+	close(fp.tx[FP_SPLICED]);
+	close(fp.rx[FP_SPLICED]);
+	pthread_mutex_destroy(&fp.lock);
+	TH_LOG("files sent %ld, received %ld, peeked %ld; cycles %ld, peeks %ld, splices %ld, connected %ld",
+	       atomic_load(&st.sh->cnt[C_FDS_SENT]), atomic_load(&st.sh->cnt[C_FDS_GOT]),
+	       atomic_load(&st.sh->cnt[C_FDS_PEEKED]), atomic_load(&st.sh->cnt[C_CYCLES]),
+	       atomic_load(&st.sh->cnt[C_PEEKS]), atomic_load(&st.sh->cnt[C_SPLICED]),
+	       atomic_load(&st.sh->cnt[C_CONNECTED]));
+	if (!atomic_load(&st.sh->failed) &&
+	    (!atomic_load(&st.sh->cnt[C_FDS_GOT]) || !atomic_load(&st.sh->cnt[C_FDS_PEEKED]) ||
+	     !atomic_load(&st.sh->cnt[C_CYCLES]) || !atomic_load(&st.sh->cnt[C_SPLICED]) ||
+	     !atomic_load(&st.sh->cnt[C_CONNECTED])))
+		sfail(st.sh, "the workers did not get far: a count above is zero");
 	stress_end(&st);
 }
 
