@@ -3143,7 +3143,11 @@ STRESS_TEST(stress, peercred_races)
  * the second process still hold it), native AF_UNIX left hundreds of
  * socks in flight unfreed once everything was closed (Debian 6.1 with
  * the backported collector, 6.12, 6.18; still there after 15 s of
- * collections), which punix frees.
+ * collections), which punix frees.  Even without them AF_UNIX still
+ * leaves some behind in about half the runs, and nothing narrower than
+ * this whole mix was found to reproduce it: so the native variant logs
+ * the socks left (stress.native_leaks) where the punix variant asserts
+ * that none is; every other check is the same for both.
  */
 #define FP_CARRIERS	4	/* stream, seqpacket, dgram: checked; stream: spliced */
 #define FP_SPLICED	3
