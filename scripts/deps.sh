@@ -21,6 +21,11 @@ packages=(
 	linux-image-amd64 linux-headers-amd64			# Debian 6.1
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64	# Debian 6.12
 	linux-source-6.12	# kselftest_harness.h, checkpatch.pl
+	# Host programs the guest runs (scripts/guest/host-files)
+	iproute2		# ss, compared with punix-ss
+	libmnl-dev pkg-config	# punix-ss is built on libmnl
+	python3.11 socat curl redis-server redis-tools nginx-light	# punix-run's examples
+	dkms openssl		# make dkms-install, make sign
 )
 
 missing=()
@@ -34,7 +39,19 @@ if ((${#missing[@]})); then
 	((EUID == 0)) || die "installing packages needs root (try: sudo $0)"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	# Installing redis-server and nginx must not start them on this
+	# machine: the guest runs them. policy-rc.d refuses every start.
+	policy=/usr/sbin/policy-rc.d
+	if [[ -e $policy ]]; then
+		apt-get install -y -q --no-install-recommends "${missing[@]}"
+	else
+		printf '#!/bin/sh\nexit 101\n' >"$policy"
+		chmod 0755 "$policy"
+		trap 'rm -f "$policy"' EXIT
+		apt-get install -y -q --no-install-recommends "${missing[@]}"
+		rm -f "$policy"
+		trap - EXIT
+	fi
 fi
 
 # Files from the 6.12 source tarball: the kselftest harness the selftests

@@ -155,19 +155,78 @@ punix_list_tests() {
 	find "$1" -maxdepth 1 -type f -perm -u+x -printf '%f\n' | sort
 }
 
-# punix_check_static FILE: fail unless FILE is a statically linked ELF
-# (the initramfs has no libc).
+# punix_check_static FILE: fail unless FILE is a statically linked ELF or a
+# "#!/bin/sh" script (the guest's libc comes only with the host programs of
+# scripts/guest/host-files; test programs stay static).
 punix_check_static() {
+	[[ $(head -c 9 "$1" | tr -d '\0') == '#!/bin/sh' ]] && return 0
 	if readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'; then
 		bad "$1 is dynamically linked; the VM has no libc"
 		return 1
 	fi
 }
 
+# punix_is_elf FILE: true if FILE starts with the ELF magic.
+punix_is_elf() {
+	[[ -f $1 && $(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ') == '177ELF' ]]
+}
+
+# punix_host_cpio OUT LIST
+#
+# Pack the host files named in LIST (see scripts/guest/host-files) into a
+# gzip'd newc archive OUT, each at its own path, with the ELF dependency
+# closure of every executable and library among them (as ldd resolves it on
+# the host). Libraries land in /usr/lib/<triplet> under their soname, the
+# loader in /lib64: the guest's glibc finds them on its default path, with
+# no ld.so.cache. The kernel unpacks this archive after the busybox one.
+# Rebuilt only when LIST is newer than OUT.
+punix_host_cpio() {
+	local out=$1 list=$2 root line path lib f
+	local -a paths=() excludes=() elves=()
+
+	[[ -s $out && $out -nt $list ]] && return 0
+	while read -r line; do
+		line=${line%%#*}
+		line=${line%"${line##*[![:space:]]}"}
+		[[ -n $line ]] || continue
+		case $line in
+		-/*) excludes+=("--exclude=${line#-/}") ;;
+		/*) paths+=("${line#/}") ;;
+		*) bad "$list: not an absolute path: $line"; return 1 ;;
+		esac
+	done <"$list"
+	for path in "${paths[@]}"; do
+		[[ -e /$path ]] || { bad "$list: /$path is not on this machine (scripts/deps.sh installs it)"; return 1; }
+	done
+
+	root=$(mktemp -d "$PUNIX_BUILD/hostroot.XXXXXX")
+	chmod 0755 "$root"
+	tar -C / -chf - "${excludes[@]}" "${paths[@]}" | tar -C "$root" -xf -
+	while IFS= read -r -d '' f; do
+		punix_is_elf "$f" && elves+=("/${f#"$root"/}")
+	done < <(find "$root" -type f -print0)
+	# ldd prints "name => /path (addr)" and "/lib64/ld-linux... (addr)".
+	for lib in $( ((${#elves[@]})) && ldd "${elves[@]}" 2>/dev/null |
+		awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }' | sort -u); do
+		case $lib in
+		/lib/*) f=$root/usr$lib ;;	# merged /usr: /lib is usr/lib
+		*) f=$root$lib ;;
+		esac
+		[[ -e $f ]] && continue
+		mkdir -p "$(dirname "$f")"
+		cp -L "$lib" "$f"
+	done
+	(cd "$root" && find . -print0 | sort -z |
+		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp"
+	mv "$out.tmp" "$out"
+	rm -rf "$root"
+}
+
 # punix_mkinitramfs OUT INIT [SRC:DEST]...
 #
 # Pack a gzip'd newc initramfs: busybox-static with one symlink per applet,
-# INIT as /init, and each SRC copied to DEST.
+# INIT as /init, and each SRC copied to DEST. With PUNIX_HOST_CPIO set, that
+# archive (punix_host_cpio) is appended: the host programs the tests run.
 punix_mkinitramfs() {
 	local out=$1 init=$2 root spec src dest applet busybox
 	shift 2
@@ -179,7 +238,12 @@ punix_mkinitramfs() {
 	# mktemp made it 0700; as the guest's / it must let everyone through
 	# (tests drop to uid 65534).
 	chmod 0755 "$root"
-	mkdir -p "$root"/{bin,dev,proc,sys,tmp,run}
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc}
+	# Names for the users the tests switch to (uid 65534), and for the
+	# host programs that look users up.
+	printf '%s\n' root:x:0:0:root:/:/bin/sh nobody:x:65534:65534:nobody:/nonexistent:/bin/sh \
+		>"$root/etc/passwd"
+	printf '%s\n' root:x:0: nogroup:x:65534: >"$root/etc/group"
 	cp "$busybox" "$root/bin/busybox"
 	for applet in $("$busybox" --list); do
 		[[ $applet == busybox ]] || ln -s busybox "$root/bin/$applet"
@@ -197,6 +261,9 @@ punix_mkinitramfs() {
 	(cd "$root" && find . -print0 | sort -z |
 		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$out"
 	rm -rf "$root"
+	if [[ -n ${PUNIX_HOST_CPIO:-} ]]; then
+		cat "$PUNIX_HOST_CPIO" >>"$out"
+	fi
 }
 
 # punix_qemu BZIMAGE INITRD OUTDIR [EXTRA_CMDLINE]

@@ -92,12 +92,21 @@ for p in "${progs[@]}"; do
 	punix_check_static "$tests/$p" || { failed=$((failed + 1)); summary; exit 1; }
 	files+=("$tests/$p:/tests/$p")
 done
+# Shell helpers the script tests source (non-executable files).
+while IFS= read -r -d '' f; do
+	files+=("$f:/tests/${f##*/}")
+done < <(find "$tests" -maxdepth 1 -type f ! -perm -u+x -print0)
 printf '%s\n' "${progs[@]}" >"$out/LIST"
 cat >"$out/bench.conf" <<-EOF
 	PUNIX_PARAMS="${PUNIX_PARAMS:-}"
 	TEST_TIMEOUT=$PUNIX_TEST_TIMEOUT
 EOF
 files+=("$out/LIST:/tests/LIST" "$out/bench.conf:/bench.conf")
+# The host programs some tests run (ss, python, redis...), shared by every
+# kernel's initramfs.
+export PUNIX_HOST_CPIO=$PUNIX_BUILD/host-files.cpio.gz
+punix_host_cpio "$PUNIX_HOST_CPIO" "$PUNIX_ROOT/scripts/guest/host-files" ||
+	{ failed=$((failed + 1)); summary; exit 1; }
 punix_mkinitramfs "$out/initramfs.cpio.gz" "$PUNIX_ROOT/scripts/guest/check-init.sh" "${files[@]}"
 
 # 3. Boot. The guest powers off by itself; a timeout means it hung.
