@@ -170,11 +170,12 @@ static void parse_rec(const struct nlmsghdr *h, struct rec *r)
 
 /*
  * A dump of @family's sockets in @states: the records into @recs (at most
- * MAX_RECS). Returns their number, or -errno (the kernel's error, or
- * -EBADMSG for a reply that makes no sense).
+ * @max), the number of reads it took into *@parts. Returns the number of
+ * records, or -errno (the kernel's error, or -EBADMSG for a reply that
+ * makes no sense).
  */
-static int diag_dump(int nl, int family, uint32_t states, uint32_t show,
-		     struct rec *recs)
+static int diag_dump_max(int nl, int family, uint32_t states, uint32_t show,
+			 struct rec *recs, int max, int *parts)
 {
 	static const uint32_t nocookie[2] = { ~0U, ~0U };
 	static char buf[65536];
@@ -185,7 +186,7 @@ static int diag_dump(int nl, int family, uint32_t states, uint32_t show,
 	err = diag_send(nl, family, true, states, 0, nocookie, show);
 	if (err)
 		return err;
-	for (;;) {
+	for (*parts = 0;; ++*parts) {
 		struct nlmsghdr *h = (struct nlmsghdr *)buf;
 
 		len = recv(nl, buf, sizeof(buf), 0);
@@ -199,11 +200,19 @@ static int diag_dump(int nl, int family, uint32_t states, uint32_t show,
 			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
 			    !(h->nlmsg_flags & NLM_F_MULTI))
 				return -EBADMSG;
-			/* Past MAX_RECS (other namespaces): counted only. */
-			parse_rec(h, n < MAX_RECS ? &recs[n] : &scratch);
+			/* Past @max (other namespaces): counted only. */
+			parse_rec(h, n < max ? &recs[n] : &scratch);
 			n++;
 		}
 	}
+}
+
+static int diag_dump(int nl, int family, uint32_t states, uint32_t show,
+		     struct rec *recs)
+{
+	int parts;
+
+	return diag_dump_max(nl, family, states, show, recs, MAX_RECS, &parts);
 }
 
 /* An exact request: 0 and *r, or -errno. */
@@ -716,6 +725,53 @@ TEST_F(diag, meminfo)
 			}
 		}
 	}
+	close(nl);
+}
+
+/*
+ * A dump larger than one reply comes in parts, each resuming where the
+ * last stopped: every socket exactly once, with its own attributes.
+ */
+#define MANY_PAIRS	300
+
+TEST_F(diag, dump_in_parts)
+{
+	static struct rec recs[2 * MANY_PAIRS + 8];
+	static int fds[2 * MANY_PAIRS];
+	static uint32_t inos[2 * MANY_PAIRS];
+	int nl, n, parts;
+
+	NEW_NETNS();
+	nl = diag_open();
+	ASSERT_LE(0, nl);
+	for (int i = 0; i < MANY_PAIRS; i++) {
+		ASSERT_EQ(0, socketpair(self->family, SOCK_STREAM, 0,
+					&fds[2 * i]));
+		inos[2 * i] = ino_of(fds[2 * i]);
+		inos[2 * i + 1] = ino_of(fds[2 * i + 1]);
+	}
+
+	n = diag_dump_max(nl, self->family, ALL_STATES, SHOW_ALL, recs,
+			  2 * MANY_PAIRS + 8, &parts);
+	ASSERT_EQ(2 * MANY_PAIRS, n);
+	EXPECT_LT(1, parts);
+	for (int i = 0; i < 2 * MANY_PAIRS; i++) {
+		int seen = 0;
+		const struct rec *r = NULL;
+
+		for (int j = 0; j < n; j++)
+			if (recs[j].msg.udiag_ino == inos[i]) {
+				seen++;
+				r = &recs[j];
+			}
+		ASSERT_EQ(1, seen) {
+			TH_LOG("inode %u listed %d times", inos[i], seen);
+		}
+		ASSERT_EQ(0, r->bad);
+		EXPECT_EQ(inos[i ^ 1], r->peer);
+	}
+	for (int i = 0; i < 2 * MANY_PAIRS; i++)
+		close(fds[i]);
 	close(nl);
 }
 
