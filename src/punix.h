@@ -63,6 +63,9 @@ struct punix_address {
  *   @iolock > @lock (> a second @lock) > sk_peer_lock, sk_callback_lock,
  *   sk_receive_queue.lock, room_wait.lock > wait-queue lock of sk_sleep()
  *
+ *   punix_net.lock (walkers: proc.c, diag.c) > @lock, sk_callback_lock,
+ *   sk_receive_queue.lock (> a queued embryo's client's sk_callback_lock)
+ *
  * - @bindlock serialises bind() and autobind on this socket. A path bind
  *   takes it inside the parent directory's i_rwsem; autobind (also from
  *   connect() and sendmsg(), before any other punix lock) without it. No
@@ -89,7 +92,10 @@ struct punix_address {
  *   nests inside it. No state lock is taken inside either.
  * - sk_receive_queue.lock: innermost among the socket locks, but for the
  *   collector (gc.c), which takes punix_gc_lock > a listener's queue lock
- *   > (nested) each embryo's queue lock, and never a state lock. The
+ *   > (nested) each embryo's queue lock, and never a state lock, and for
+ *   sock_diag's UNIX_DIAG_ICONS (diag.c), which reads the inode of each
+ *   queued embryo's client (its sk_callback_lock) under a listener's
+ *   queue lock, as unix_diag does. The
  *   destructor of an skb that carries files takes punix_gc_lock, so such
  *   an skb may be freed under @iolock or @lock, never under a queue or
  *   wait-queue lock.
