@@ -150,6 +150,52 @@ punix_build_selftests() {
 	fi
 }
 
+# punix_build_ss OUT
+#
+# Build the punix-ss lister (punix-ss/, libmnl) into OUT/punix-ss, from a
+# private copy of its sources, warnings as errors. It is linked dynamically:
+# the guest gets libmnl with ss (scripts/guest/host-files).
+punix_build_ss() {
+	local out=$1 log=$PUNIX_BUILD/punix-ss-build.log
+
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp "$PUNIX_ROOT"/punix-ss/Makefile "$PUNIX_ROOT"/punix-ss/*.c "$out/"
+	if ! make -C "$out" CFLAGS="-O2 -g -Werror" >"$log" 2>&1; then
+		bad "punix-ss build failed:"
+		tail -n 40 "$log"
+		return 1
+	fi
+	if grep -Eq 'warning:' "$log"; then
+		bad "punix-ss build has warnings:"
+		grep -E -A4 'warning:' "$log" | head -n 40
+		return 1
+	fi
+}
+
+# punix_kmod_file KDIR MODPATH OUT
+#
+# Copy the kernel's own module MODPATH (e.g. net/unix/unix_diag.ko) for the
+# kernel built in KDIR to OUT, uncompressed (busybox insmod loads it there).
+# Debian's trees keep modules in /lib/modules/R/kernel (KDIR is
+# /lib/modules/R/build); a kernel build tree keeps them beside the sources.
+# Fails if the kernel has no such module (built in, or not configured).
+punix_kmod_file() {
+	local kdir=$1 mod=$2 out=$3 f
+
+	for f in "$kdir/../kernel/$mod"{,.xz,.zst,.gz} "$kdir/$mod"; do
+		[[ -f $f ]] || continue
+		case $f in
+		*.xz) xz -dc "$f" >"$out" ;;
+		*.zst) zstd -qdc "$f" >"$out" ;;
+		*.gz) gzip -dc "$f" >"$out" ;;
+		*) cp "$f" "$out" ;;
+		esac
+		return
+	done
+	return 1
+}
+
 # punix_list_tests DIR: the executable files in DIR, sorted, one a line.
 punix_list_tests() {
 	find "$1" -maxdepth 1 -type f -perm -u+x -printf '%f\n' | sort
