@@ -183,7 +183,8 @@ punix_build_ss() {
 punix_kmod_file() {
 	local kdir=$1 mod=$2 out=$3 f
 
-	for f in "$kdir/../kernel/$mod"{,.xz,.zst,.gz} "$kdir/$mod"; do
+	# (KDIR/.. would follow the build symlink into /usr/src.)
+	for f in "${kdir%/build}/kernel/$mod"{,.xz,.zst,.gz} "$kdir/$mod"; do
 		[[ -f $f ]] || continue
 		case $f in
 		*.xz) xz -dc "$f" >"$out" ;;

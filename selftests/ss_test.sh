@@ -39,7 +39,7 @@ bail() { echo "1..$((n + 1))"; notok "$1"; exit 1; }
 
 # AF_UNIX's sock_diag handler is the module unix_diag.
 if ! punix-ss -F 1 -a >/dev/null 2>&1; then
-	[ -r /unix_diag.ko ] && insmod /unix_diag.ko
+	[ -r /unix_diag.ko ] && insmod /unix_diag.ko 2>&1 | sed "s/^/# /"
 	punix-ss -F 1 -a >/dev/null 2>"$work/err" || { cat "$work/err"; bail "unix_diag answers"; }
 fi
 family=$(cat /sys/module/punix/parameters/family) || bail "punix is loaded"
@@ -68,12 +68,18 @@ def call(fn, s, name):
 def sock(t):
     return socket.socket(fam, t)
 
+def accept(s):  # python's accept() knows no family but its own: an fd
+    fd = libc.accept(s.fileno(), None, None)
+    if fd < 0:
+        raise OSError(ctypes.get_errno(), "accept")
+    return fd
+
 keep = []
 ST, DG, SQ = socket.SOCK_STREAM, socket.SOCK_DGRAM, socket.SOCK_SEQPACKET
 lis = sock(ST); call(libc.bind, lis, d + "/stream.sock"); lis.listen(8)
 c1 = sock(ST); call(libc.connect, c1, d + "/stream.sock")
-s1, _ = lis.accept()
-c1.send(b"c" * 100); s1.send(b"s" * 7)
+s1 = accept(lis)
+c1.send(b"c" * 100); os.write(s1, b"s" * 7)
 c2 = sock(ST); call(libc.connect, c2, d + "/stream.sock")  # never accepted
 c2.send(b"p" * 3)
 p1, p2 = socket.socketpair(fam, ST)
@@ -84,7 +90,7 @@ tx = sock(DG); call(libc.connect, tx, "\0ss-%s-dgram" % tag)
 tx.send(b"d" * 10); tx.send(b"e" * 20)
 sql = sock(SQ); call(libc.bind, sql, "\0ss-%s-seq" % tag); sql.listen(4)
 sqc = sock(SQ); call(libc.connect, sqc, "\0ss-%s-seq" % tag)
-sqs, _ = sql.accept()
+sqs = accept(sql)
 sqc.send(b"r" * 9)
 squ = sock(SQ)
 d1, d2 = socket.socketpair(fam, DG)
@@ -174,7 +180,11 @@ while IFS='|' read -r name opts k; do
 	fi
 
 	# shellcheck disable=SC2086
-	punix-ss $opts >"$work/pss.out" 2>&1
+	if ! punix-ss $opts >"$work/pss.out" 2>&1; then
+		notok "twin/$name: punix-ss $opts on punix == ss -x $opts on AF_UNIX"
+		sed 's/^/# /' "$work/pss.out"
+		continue
+	fi
 	normalise "$work/native.ranks" "$k" <"$work/ss.out" >"$work/ss.norm"
 	normalise "$work/punix.ranks" "$k" <"$work/pss.out" >"$work/pss.norm"
 	# A comparison of two empty lists would prove nothing.
