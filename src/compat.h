@@ -107,4 +107,16 @@ static inline void punix_inherit_passpidfd(const struct socket *sock,
 #define punix_drop_oob(skb)	kfree_skb(skb)
 #endif
 
+/*
+ * struct sock_diag_handler.owner (upstream 6.9, backported to Debian's
+ * 6.1.y): with it the sock_diag core pins the handler's module for each
+ * request instead of holding a global mutex; without it there is nothing
+ * to set.
+ */
+#ifdef PUNIX_HAVE_DIAG_OWNER
+#define PUNIX_DIAG_OWNER	.owner = THIS_MODULE,
+#else
+#define PUNIX_DIAG_OWNER
+#endif
+
 #endif /* _PUNIX_COMPAT_H */

@@ -73,6 +73,7 @@ static void punix_sock_destruct(struct sock *sk)
 
 	WARN_ON_ONCE(refcount_read(&sk->sk_wmem_alloc));
 	WARN_ON_ONCE(!hlist_unhashed(&u->table_node));
+	WARN_ON_ONCE(!list_empty(&u->net_node));
 	WARN_ON_ONCE(sk->sk_socket);
 	if (WARN_ON_ONCE(!sock_flag(sk, SOCK_DEAD)))
 		return;
@@ -106,6 +107,25 @@ static int punix_state_lock_cmp_fn(const struct lockdep_map *a,
 	return ua < ub ? -1 : ua > ub;
 }
 #endif
+
+/* List @sk in its namespace (see struct punix_net). */
+static void punix_net_add(struct sock *sk)
+{
+	struct punix_net *pn = punix_net(sock_net(sk));
+
+	spin_lock(&pn->lock);
+	list_add_tail(&punix_sk(sk)->net_node, &pn->socks);
+	spin_unlock(&pn->lock);
+}
+
+static void punix_net_remove(struct sock *sk)
+{
+	struct punix_net *pn = punix_net(sock_net(sk));
+
+	spin_lock(&pn->lock);
+	list_del_init(&punix_sk(sk)->net_node);
+	spin_unlock(&pn->lock);
+}
 
 /*
  * Allocate and initialise a punix sock. @sock is NULL for the embryo that
@@ -152,6 +172,7 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	INIT_LIST_HEAD(&u->gc_work);
 
 	sock_prot_inuse_add(net, sk->sk_prot, 1);
+	punix_net_add(sk);
 	return sk;
 }
 
@@ -204,6 +225,7 @@ void punix_release_sock(struct sock *sk, bool embryo)
 	struct path path;
 	int state;
 
+	punix_net_remove(sk);
 	punix_table_remove(sk);
 
 	punix_state_lock(sk);
@@ -418,7 +440,7 @@ int punix_shutdown(struct socket *sock, int how)
  * Bytes waiting to be read: the whole queue for connection sockets, the
  * next message for datagram sockets.
  */
-static long punix_inq_len(struct sock *sk)
+long punix_inq_len(struct sock *sk)
 {
 	struct sk_buff *skb;
 	long amount = 0;
@@ -536,6 +558,31 @@ void punix_copy_peercred(struct sock *sk, struct sock *from)
 	put_cred(old_cred);
 }
 
+unsigned int punix_net_id __read_mostly;
+
+static int __net_init punix_net_init(struct net *net)
+{
+	struct punix_net *pn = punix_net(net);
+
+	spin_lock_init(&pn->lock);
+	INIT_LIST_HEAD(&pn->socks);
+	return punix_proc_init_net(net);
+}
+
+static void __net_exit punix_net_exit(struct net *net)
+{
+	/* Every socket holds its namespace, but for kernel sockets. */
+	WARN_ON_ONCE(!list_empty(&punix_net(net)->socks));
+	punix_proc_exit_net(net);
+}
+
+static struct pernet_operations punix_net_ops = {
+	.init	= punix_net_init,
+	.exit	= punix_net_exit,
+	.id	= &punix_net_id,
+	.size	= sizeof(struct punix_net),
+};
+
 static struct net_proto_family punix_family_ops __ro_after_init = {
 	.create	= punix_create,
 	.owner	= THIS_MODULE,
@@ -553,9 +600,13 @@ static int __init punix_init(void)
 
 	punix_family_ops.family = punix_family;
 
-	err = proto_register(&punix_stream_proto, 1);
+	err = register_pernet_subsys(&punix_net_ops);
 	if (err)
 		return err;
+
+	err = proto_register(&punix_stream_proto, 1);
+	if (err)
+		goto out_net;
 
 	err = proto_register(&punix_dgram_proto, 1);
 	if (err)
@@ -569,24 +620,34 @@ static int __init punix_init(void)
 		goto out_dgram;
 	}
 
+	err = punix_diag_init();
+	if (err)
+		goto out_sock;
+
 	punix_scm_init();
 	pr_info("registered family %d\n", punix_family);
 	return 0;
 
+out_sock:
+	sock_unregister(punix_family);
 out_dgram:
 	proto_unregister(&punix_dgram_proto);
 out_stream:
 	proto_unregister(&punix_stream_proto);
+out_net:
+	unregister_pernet_subsys(&punix_net_ops);
 	return err;
 }
 
 static void __exit punix_exit(void)
 {
+	punix_diag_exit();
 	sock_unregister(punix_family);
 	punix_gc_exit();
 	punix_scm_exit();
 	proto_unregister(&punix_dgram_proto);
 	proto_unregister(&punix_stream_proto);
+	unregister_pernet_subsys(&punix_net_ops);
 }
 
 module_init(punix_init);

@@ -17,6 +17,8 @@
 #include <linux/un.h>
 #include <linux/wait.h>
 #include <net/af_unix.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 
 #include "compat.h"
@@ -112,6 +114,7 @@ struct punix_sock {
 	wait_queue_entry_t	peer_wake;	/* dgram.c: hooked on peer's */
 	struct socket_wq	peer_wq;	/* embryo's wq until accept() */
 	struct hlist_node	table_node;	/* address table, addr.c */
+	struct list_head	net_node;	/* punix_net.socks */
 	atomic_t		scm_fds;	/* files queued on us, fdinfo */
 	/* gc.c, under punix_gc_lock: */
 	unsigned int		inflight;	/* times our file is in flight */
@@ -143,6 +146,37 @@ static_assert(offsetof(struct punix_address, len) ==
 	      offsetof(struct unix_address, len));
 static_assert(offsetof(struct punix_address, name) ==
 	      offsetof(struct unix_address, name));
+
+/*
+ * struct punix_net - punix's state in one network namespace (net_generic()
+ * slot punix_net_id, set up before the family is registered).
+ *
+ * @socks lists every punix sock of the namespace from its allocation
+ * (embryos included) until punix_release_sock(): what /proc/net/punix
+ * (proc.c) and sock_diag (diag.c) walk.
+ *
+ * @lock protects @socks and every punix_sock.net_node. It is taken with
+ * no punix lock held (allocation, release) or, by the walkers, as the
+ * outermost lock: a walker holds it while it takes a listed socket's
+ * state lock, sk_callback_lock (sock_i_ino()) or receive-queue lock, so
+ * none of those may be held when taking it. Never held while sleeping.
+ *
+ * It is the only per-namespace table so far. The address table (addr.c)
+ * is still global; a per-namespace one, with per-bucket locks and RCU
+ * lookups, belongs here beside @socks, and @socks may then become an RCU
+ * list whose walkers need no lock for the list itself.
+ */
+struct punix_net {
+	spinlock_t		lock;		/* see above */
+	struct list_head	socks;
+};
+
+extern unsigned int punix_net_id;
+
+static inline struct punix_net *punix_net(const struct net *net)
+{
+	return net_generic(net, punix_net_id);
+}
 
 static inline struct punix_sock *punix_sk(const struct sock *sk)
 {
@@ -215,6 +249,7 @@ int punix_release(struct socket *sock);
 int punix_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 int punix_shutdown(struct socket *sock, int how);
 int punix_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+long punix_inq_len(struct sock *sk);
 struct sock *punix_peer_get(struct sock *sk);
 bool punix_recvq_full(const struct sock *sk);
 long punix_wait_for_peer(struct sock *other, long timeo)
@@ -282,6 +317,14 @@ struct sk_buff *punix_manage_oob(struct sk_buff *skb, struct sk_buff **last,
 				 struct sock *sk, int flags, int copied);
 bool punix_oob_stops_read(int copied, size_t size);
 int punix_oob_atmark(struct sock *sk);
+
+/* proc.c */
+int punix_proc_init_net(struct net *net);
+void punix_proc_exit_net(struct net *net);
+
+/* diag.c */
+int punix_diag_init(void);
+void punix_diag_exit(void);
 
 /* stream.c */
 extern const struct proto_ops punix_stream_ops;
