@@ -88,6 +88,19 @@ if [[ $name != *-debug ]]; then
 fi
 ((${#progs[@]})) || { bad "no test programs in $tests"; failed=$((failed + 1)); summary; exit 1; }
 files=("$out/mod/punix.ko:/punix.ko")
+# The kernel's own unix_diag, when it is a module (Debian's kernels; the
+# debug kernel has it built in): AF_UNIX's side of the diag tests needs
+# it, and the initramfs has no /lib/modules. check-init.sh loads it.
+kmod=$(dirname "$kdir")/kernel/net/unix/unix_diag.ko
+rm -f "$out/unix_diag.ko"
+if [[ -f $kmod ]]; then
+	cp "$kmod" "$out/unix_diag.ko"
+elif [[ -f $kmod.xz ]]; then
+	xz -dc "$kmod.xz" >"$out/unix_diag.ko"
+fi
+if [[ -f $out/unix_diag.ko ]]; then
+	files+=("$out/unix_diag.ko:/unix_diag.ko")
+fi
 for p in "${progs[@]}"; do
 	punix_check_static "$tests/$p" || { failed=$((failed + 1)); summary; exit 1; }
 	files+=("$tests/$p:/tests/$p")

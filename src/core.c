@@ -108,16 +108,22 @@ static int punix_state_lock_cmp_fn(const struct lockdep_map *a,
 }
 #endif
 
-/* List @sk in its namespace (see struct punix_net). */
+/*
+ * List @sk in its namespace (see struct punix_net). The list holds a
+ * reference, as af_unix's table does: RefCount in /proc/net/punix counts
+ * it, as /proc/net/unix does.
+ */
 static void punix_net_add(struct sock *sk)
 {
 	struct punix_net *pn = punix_net(sock_net(sk));
 
+	sock_hold(sk);
 	spin_lock(&pn->lock);
 	list_add_tail(&punix_sk(sk)->net_node, &pn->socks);
 	spin_unlock(&pn->lock);
 }
 
+/* Called by release, whose caller still holds its own reference. */
 static void punix_net_remove(struct sock *sk)
 {
 	struct punix_net *pn = punix_net(sock_net(sk));
@@ -125,6 +131,7 @@ static void punix_net_remove(struct sock *sk)
 	spin_lock(&pn->lock);
 	list_del_init(&punix_sk(sk)->net_node);
 	spin_unlock(&pn->lock);
+	__sock_put(sk);
 }
 
 /*

@@ -222,7 +222,12 @@ restart:
 	if (err)
 		goto out_unlock;
 
+	/*
+	 * As af_unix: the socket connected to counts as connected too
+	 * (/proc/net/punix, sock_diag), although nothing links it back.
+	 */
 	WRITE_ONCE(sk->sk_state, TCP_ESTABLISHED);
+	WRITE_ONCE(other->sk_state, TCP_ESTABLISHED);
 
 set_peer:
 	old = punix_sk(sk)->peer;

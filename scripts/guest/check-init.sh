@@ -57,6 +57,13 @@ BAD_TAINT=$(( (1 << 5) | (1 << 7) | (1 << 9) | (1 << 14) ))
 KMEMLEAK=/sys/kernel/debug/kmemleak
 [ -w $KMEMLEAK ] && echo clear >$KMEMLEAK
 
+# AF_UNIX's sock_diag handler, when the kernel has it as a module (vm.sh
+# puts it in the initramfs then).
+if [ -f /unix_diag.ko ]; then
+	out=$(insmod /unix_diag.ko 2>&1)
+	case_result insmod-unix_diag $? "$out"
+fi
+
 # punix refuses a family number that is already registered: AF_UNIX is.
 if insmod /punix.ko family=1 2>/dev/null; then
 	rmmod punix
