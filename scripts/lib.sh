@@ -173,30 +173,6 @@ punix_build_ss() {
 	fi
 }
 
-# punix_kmod_file KDIR MODPATH OUT
-#
-# Copy the kernel's own module MODPATH (e.g. net/unix/unix_diag.ko) for the
-# kernel built in KDIR to OUT, uncompressed (busybox insmod loads it there).
-# Debian's trees keep modules in /lib/modules/R/kernel (KDIR is
-# /lib/modules/R/build); a kernel build tree keeps them beside the sources.
-# Fails if the kernel has no such module (built in, or not configured).
-punix_kmod_file() {
-	local kdir=$1 mod=$2 out=$3 f
-
-	# (KDIR/.. would follow the build symlink into /usr/src.)
-	for f in "${kdir%/build}/kernel/$mod"{,.xz,.zst,.gz} "$kdir/$mod"; do
-		[[ -f $f ]] || continue
-		case $f in
-		*.xz) xz -dc "$f" >"$out" ;;
-		*.zst) zstd -qdc "$f" >"$out" ;;
-		*.gz) gzip -dc "$f" >"$out" ;;
-		*) cp "$f" "$out" ;;
-		esac
-		return
-	done
-	return 1
-}
-
 # punix_list_tests DIR: the executable files in DIR, sorted, one a line.
 punix_list_tests() {
 	find "$1" -maxdepth 1 -type f -perm -u+x -printf '%f\n' | sort

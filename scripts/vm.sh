@@ -109,14 +109,9 @@ done
 while IFS= read -r -d '' f; do
 	files+=("$f:/tests/${f##*/}")
 done < <(find "$tests" -maxdepth 1 -type f ! -perm -u+x -print0)
-# punix-ss (the sock_diag lister) at /usr/bin/punix-ss, and the kernel's
-# unix_diag.ko (AF_UNIX's sock_diag handler, a module on Debian kernels)
-# at /unix_diag.ko: ss_test.sh loads it for ss(8) unless it is loaded.
+# punix-ss, the sock_diag lister (ss_test.sh), at /usr/bin/punix-ss.
 punix_build_ss "$out/punix-ss" || { failed=$((failed + 1)); summary; exit 1; }
 files+=("$out/punix-ss/punix-ss:/usr/bin/punix-ss")
-if punix_kmod_file "$kdir" net/unix/unix_diag.ko "$out/unix_diag.ko"; then
-	files+=("$out/unix_diag.ko:/unix_diag.ko")
-fi
 printf '%s\n' "${progs[@]}" >"$out/LIST"
 cat >"$out/bench.conf" <<-EOF
 	PUNIX_PARAMS="${PUNIX_PARAMS:-}"

@@ -19,9 +19,6 @@
 #              tag in names ("ss-u" / "ss-p") by "ss-X", runs of blanks by
 #              one, and the rows sorted (the kernel lists its hash table in
 #              an order of its own).
-#
-# ss needs the kernel's unix_diag: if it is not loaded, /unix_diag.ko (packed
-# by scripts/vm.sh) is.
 
 if [ -z "$SS_TEST_IN_NETNS" ]; then
 	SS_TEST_IN_NETNS=1 exec unshare -n /bin/sh "$0" "$@"
@@ -37,11 +34,9 @@ ok() { n=$((n + 1)); echo "ok $n $1"; }
 notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
 bail() { echo "1..$((n + 1))"; notok "$1"; exit 1; }
 
-# AF_UNIX's sock_diag handler is the module unix_diag.
-if ! punix-ss -F 1 -a >/dev/null 2>&1; then
-	[ -r /unix_diag.ko ] && insmod /unix_diag.ko 2>&1 | sed "s/^/# /"
-	punix-ss -F 1 -a >/dev/null 2>"$work/err" || { cat "$work/err"; bail "unix_diag answers"; }
-fi
+# ss needs AF_UNIX's sock_diag handler, unix_diag (check-init.sh loads the
+# module); without it ss would read /proc/net/unix and print other columns.
+punix-ss -F 1 -a >/dev/null 2>"$work/err" || { sed 's/^/# /' "$work/err"; bail "unix_diag answers"; }
 family=$(cat /sys/module/punix/parameters/family) || bail "punix is loaded"
 
 cat >"$work/twins.py" <<'EOF'
