@@ -21,7 +21,7 @@
 #              an order of its own).
 
 if [ -z "$SS_TEST_IN_NETNS" ]; then
-	SS_TEST_IN_NETNS=1 exec unshare -n /bin/sh "$0" "$@"
+	SS_TEST_IN_NETNS=1 exec unshare -n -m /bin/sh "$0" "$@"
 	echo "not ok 1 unshare -n"
 	exit 1
 fi
@@ -140,6 +140,33 @@ normalise() {
 	' "$1" - | sort
 }
 
+# ttyrun.py COLUMNS COMMAND...: run COMMAND with its output on a terminal
+# COLUMNS wide, print what it wrote (ss fits its columns to a terminal).
+cat >"$work/ttyrun.py" <<'EOF'
+import fcntl, os, pty, struct, subprocess, sys, termios
+
+master, slave = pty.openpty()
+fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, int(sys.argv[1]), 0, 0))
+p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+os.close(slave)
+out = b""
+while True:
+    try:
+        chunk = os.read(master, 65536)
+    except OSError:  # EIO: the command closed the terminal
+        break
+    if not chunk:
+        break
+    out += chunk
+p.wait()
+sys.stdout.buffer.write(out)
+EOF
+# Terminals for ttyrun.py, in this test's own mount namespace.
+if [ ! -e /dev/pts/ptmx ]; then
+	mkdir -p /dev/pts
+	mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts || bail "mount devpts"
+fi
+
 # name|options|leading columns (Netid and State shown: 2)
 cases='all|-a|2
 default||2
@@ -160,7 +187,7 @@ connected|state connected|2
 query-seqpacket|-a -A u_seq|1
 query-two|-a -A u_str,u_dgr -e|2'
 
-echo "1..$(($(echo "$cases" | wc -l) * 2))"
+echo "1..$(($(echo "$cases" | wc -l) * 2 + 4))"
 echo "$cases" >"$work/cases"
 while IFS='|' read -r name opts k; do
 	# shellcheck disable=SC2086 # opts is a list of options
@@ -201,6 +228,21 @@ while IFS='|' read -r name opts k; do
 		diff -u "$work/ss.norm" "$work/pss.norm" | sed 's/^/# /'
 	fi
 done <"$work/cases"
+
+# On a terminal, ss spreads the spare width over the columns of each line.
+for cols in 60 80 132 250; do
+	python3.11 "$work/ttyrun.py" "$cols" ss -x -a -e -m -p >"$work/ss.tty" 2>&1
+	python3.11 "$work/ttyrun.py" "$cols" punix-ss -F 1 -a -e -m -p >"$work/pss.tty" 2>&1
+	if grep -q ' LISTEN ' "$work/ss.tty" && cmp -s "$work/ss.tty" "$work/pss.tty"; then
+		ok "exact/terminal-$cols: punix-ss -F 1 -a -e -m -p == ss -x -a -e -m -p on a $cols-column terminal"
+	else
+		notok "exact/terminal-$cols: punix-ss -F 1 -a -e -m -p == ss -x -a -e -m -p on a $cols-column terminal"
+		diff -u "$work/ss.tty" "$work/pss.tty" | sed 's/^/# /'
+	fi
+done
+
+# What punix-ss shows (for the README).
+punix-ss -a -p | sed 's/^/# punix-ss -a -p: /'
 
 exec 7>&- 8>&-
 wait
