@@ -150,6 +150,29 @@ punix_build_selftests() {
 	fi
 }
 
+# punix_build_ss OUT
+#
+# Build the punix-ss lister (punix-ss/, libmnl) into OUT/punix-ss, from a
+# private copy of its sources, warnings as errors. It is linked dynamically:
+# the guest gets libmnl with ss (scripts/guest/host-files).
+punix_build_ss() {
+	local out=$1 log=$PUNIX_BUILD/punix-ss-build.log
+
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp "$PUNIX_ROOT"/punix-ss/Makefile "$PUNIX_ROOT"/punix-ss/*.c "$out/"
+	if ! make -C "$out" CFLAGS="-O2 -g -Werror" >"$log" 2>&1; then
+		bad "punix-ss build failed:"
+		tail -n 40 "$log"
+		return 1
+	fi
+	if grep -Eq 'warning:' "$log"; then
+		bad "punix-ss build has warnings:"
+		grep -E -A4 'warning:' "$log" | head -n 40
+		return 1
+	fi
+}
+
 # punix_list_tests DIR: the executable files in DIR, sorted, one a line.
 punix_list_tests() {
 	find "$1" -maxdepth 1 -type f -perm -u+x -printf '%f\n' | sort

@@ -109,6 +109,9 @@ done
 while IFS= read -r -d '' f; do
 	files+=("$f:/tests/${f##*/}")
 done < <(find "$tests" -maxdepth 1 -type f ! -perm -u+x -print0)
+# punix-ss, the sock_diag lister (ss_test.sh), at /usr/bin/punix-ss.
+punix_build_ss "$out/punix-ss" || { failed=$((failed + 1)); summary; exit 1; }
+files+=("$out/punix-ss/punix-ss:/usr/bin/punix-ss")
 printf '%s\n' "${progs[@]}" >"$out/LIST"
 cat >"$out/bench.conf" <<-EOF
 	PUNIX_PARAMS="${PUNIX_PARAMS:-}"
