@@ -1,0 +1,367 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# punix-run with real Debian programs (run in the check VM, busybox sh).
+#
+# Each program runs twice in the same boot: as it is (native: AF_UNIX) and
+# under punix-run (punix), with the same checks: the data that crossed the
+# socket, the programs' exit statuses and outputs. While its server runs,
+# each case also proves the family: the server's sockets are listed in
+# /proc/net/unix and punix's module refcount does not rise (native), or
+# none of them is in /proc/net/unix, none in another family's table, and
+# the refcount rose (punix). Then: the wrapper refuses to run without the
+# module, and PUNIX_RUN_PATHS leaves a path it does not select on AF_UNIX.
+#
+# Needs: /usr/local/bin/punix-run and its library (scripts/vm.sh puts them
+# there), socat, curl, nginx, redis-*, python3.11 (scripts/guest/host-files).
+
+# shellcheck source=selftests/run_lib.sh
+. "$(dirname "$0")/run_lib.sh"
+
+MODES="native punix"
+
+echo "TAP version 13"
+echo "1..21"
+
+D=$(mktemp -d /tmp/punix-run.XXXXXX) || exit 1
+trap 'rm -rf "$D"' EXIT
+head -c 1048576 /dev/urandom >"$D/in"
+head -c 60000 /dev/urandom >"$D/din"
+
+# socat_case MODE KIND: KIND stream (a file through UNIX-LISTEN /
+# UNIX-CONNECT), dgram (one datagram through UNIX-RECVFROM / UNIX-SENDTO),
+# abstract (a file through ABSTRACT-LISTEN / ABSTRACT-CONNECT).
+socat_case() {
+	m=$1 kind=$2 r=$(runner "$1")
+	s=$D/$m-$kind.sock out=$D/$m-$kind.out in=$D/in
+	case $kind in
+	stream) srv=UNIX-LISTEN:$s cli=UNIX-CONNECT:$s,retry=200,interval=0.05 ;;
+	dgram) srv=UNIX-RECVFROM:$s cli=UNIX-SENDTO:$s in=$D/din ;;
+	abstract)
+		srv=ABSTRACT-LISTEN:punix-run-$$-$m
+		cli=ABSTRACT-CONNECT:punix-run-$$-$m,retry=200,interval=0.05
+		;;
+	esac
+	base=$(punix_refs)
+	$r socat -u -b 65536 "$srv" "CREATE:$out" 2>"$D/$m-$kind.err" &
+	pid=$!
+	# Ready once bound: the path exists (the abstract listener has a socket).
+	if [ "$kind" = abstract ]; then
+		wait_for 20 has_socket "$pid"
+	else
+		wait_for 20 test -S "$s"
+	fi
+	proof=$(check_server "$m" "$pid" "$base")
+	pst=$?
+	$r socat -u -b 65536 "OPEN:$in" "$cli" 2>>"$D/$m-$kind.err"
+	cst=$?
+	wait "$pid"
+	sst=$?
+	cmp -s "$in" "$out"
+	dst=$?
+	[ $pst -eq 0 ] && [ $cst -eq 0 ] && [ $sst -eq 0 ] && [ $dst -eq 0 ]
+	ok $? "socat $kind $m: $(wc -c <"$in") bytes through, same bytes out" \
+		"$proof (proof status $pst)" "client $cst, server $sst, cmp $dst" \
+		"$(cat "$D/$m-$kind.err")"
+}
+
+cat >"$D/aio.py" <<'EOF'
+import asyncio, hashlib, sys
+
+role, path = sys.argv[1], sys.argv[2]
+
+async def handle(reader, writer):
+    while line := await reader.readline():
+        writer.write(line.upper())
+        await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+    done.set()
+
+async def server():
+    global done
+    done = asyncio.Event()
+    srv = await asyncio.start_unix_server(handle, path)
+    sock = srv.sockets[0]
+    # A name returned with another family would not decode to the path.
+    print("listening", sock.family.name, sock.getsockname() == path,
+          flush=True)
+    await done.wait()
+    srv.close()
+    await srv.wait_closed()
+
+async def client():
+    reader, writer = await asyncio.open_unix_connection(path)
+    sock = writer.get_extra_info("socket")
+    print(sock.family.name, writer.get_extra_info("peername") == path)
+    for i in range(500):
+        writer.write(b"line %d over a unix socket\n" % i)
+    await writer.drain()
+    writer.write_eof()
+    h = hashlib.sha256()
+    n = 0
+    while line := await reader.readline():
+        h.update(line)
+        n += 1
+    print(n, h.hexdigest())
+    writer.close()
+    await writer.wait_closed()
+
+asyncio.run(server() if role == "server" else client())
+EOF
+
+aio_case() {
+	m=$1 r=$(runner "$1") s=$D/$1-aio.sock
+	base=$(punix_refs)
+	$r python3.11 "$D/aio.py" server "$s" >"$D/$m-aio.srv" 2>&1 &
+	pid=$!
+	wait_for 60 grep -q listening "$D/$m-aio.srv"
+	proof=$(check_server "$m" "$pid" "$base")
+	pst=$?
+	$r python3.11 "$D/aio.py" client "$s" >"$D/$m-aio.cli" 2>&1
+	cst=$?
+	wait "$pid"
+	sst=$?
+	# The expected reply, computed without any socket.
+	want=$(python3.11 -c 'import hashlib
+h = hashlib.sha256(b"".join(b"LINE %d OVER A UNIX SOCKET\n" % i for i in range(500)))
+print("AF_UNIX True"); print(500, h.hexdigest())')
+	[ $pst -eq 0 ] && [ $cst -eq 0 ] && [ $sst -eq 0 ] &&
+		[ "$(cat "$D/$m-aio.srv")" = "listening AF_UNIX True" ] &&
+		[ "$(cat "$D/$m-aio.cli")" = "$want" ]
+	ok $? "python asyncio unix server and client $m" "$proof (proof status $pst)" \
+		"client $cst, server $sst" "server: $(cat "$D/$m-aio.srv")" \
+		"client: $(cat "$D/$m-aio.cli")" "want: $want"
+	cp "$D/$m-aio.cli" "$D/$m-aio.result"
+}
+
+redis_ping() { $(runner "$1") redis-cli -s "$2" ping 2>/dev/null | grep -qx PONG; }
+
+redis_case() {
+	m=$1 r=$(runner "$1") s=$D/$1-redis.sock
+	base=$(punix_refs)
+	$r redis-server --port 0 --unixsocket "$s" --unixsocketperm 700 \
+		--save '' --appendonly no --dir "$D" --daemonize no \
+		--logfile "$D/$m-redis.log" &
+	pid=$!
+	wait_for 60 redis_ping "$m" "$s"
+	proof=$(check_server "$m" "$pid" "$base")
+	pst=$?
+	bench=$($r redis-benchmark -s "$s" -n 2000 -c 10 -q -t set,get,lpush 2>&1 |
+		tr '\r' '\n' | grep 'requests per second' | sed 's/:.*//' | xargs)
+	bst=$?
+	set=$($r redis-cli -s "$s" set punix-key "value over $m" 2>&1)
+	get=$($r redis-cli -s "$s" get punix-key 2>&1)
+	$r redis-cli -s "$s" shutdown nosave >/dev/null 2>&1
+	wait "$pid"
+	sst=$?
+	[ $pst -eq 0 ] && [ $bst -eq 0 ] && [ "$bench" = "SET GET LPUSH" ] &&
+		[ "$set" = OK ] && [ "$get" = "value over $m" ] && [ $sst -eq 0 ]
+	ok $? "redis-server -s, redis-benchmark -n 2000 and redis-cli $m" \
+		"$proof (proof status $pst)" "benchmark: '$bench'" "set: $set, get: $get" \
+		"server exit $sst" "$(tail -n 5 "$D/$m-redis.log")"
+}
+
+nginx_case() {
+	m=$1 r=$(runner "$1") s=$D/$1-nginx.sock p=$D/$1-nginx
+	mkdir -p "$p/www"
+	cp "$D/in" "$p/www/file"
+	cat >"$p/nginx.conf" <<-EOF
+		daemon off;
+		master_process on;
+		user root;
+		worker_processes 1;
+		pid $p/nginx.pid;
+		error_log $p/error.log;
+		events { worker_connections 64; }
+		http {
+			access_log off;
+			default_type application/octet-stream;
+			client_body_temp_path $p/client_body;
+			proxy_temp_path $p/proxy;
+			fastcgi_temp_path $p/fastcgi;
+			uwsgi_temp_path $p/uwsgi;
+			scgi_temp_path $p/scgi;
+			server {
+				listen unix:$s;
+				root $p/www;
+			}
+		}
+	EOF
+	base=$(punix_refs)
+	$r nginx -p "$p/" -e "$p/error.log" -c "$p/nginx.conf" &
+	pid=$!
+	wait_for 60 test -S "$s"
+	proof=$(check_server "$m" "$pid" "$base")
+	pst=$?
+	code=$($r curl -sS --unix-socket "$s" -o "$p/out" -w '%{http_code}' \
+		--retry 20 --retry-delay 1 --retry-connrefused http://localhost/file 2>&1)
+	cst=$?
+	miss=$($r curl -sS --unix-socket "$s" -o /dev/null -w '%{http_code}' \
+		http://localhost/nothing 2>&1)
+	stop "$pid"
+	cmp -s "$D/in" "$p/out"
+	dst=$?
+	[ $pst -eq 0 ] && [ $cst -eq 0 ] && [ "$code" = 200 ] && [ $dst -eq 0 ] &&
+		[ "$miss" = 404 ]
+	ok $? "curl --unix-socket against nginx $m: 1 MiB file, and a 404" \
+		"$proof (proof status $pst)" "curl $cst: $code, $miss; cmp $dst" \
+		"$(tail -n 5 "$p/error.log")"
+}
+
+cat >"$D/fds.py" <<'EOF'
+# Descriptors over AF_UNIX: multiprocessing's forkserver gets the child's
+# fds (here a Pipe end) with SCM_RIGHTS over its unix listener; then
+# socket.send_fds / recv_fds between this process and a forked one.
+import multiprocessing as mp, os, socket, subprocess, sys
+from multiprocessing import forkserver
+
+def child(conn):
+    for x in iter(conn.recv, None):
+        conn.send(x * x)
+    conn.close()
+
+if __name__ == "__main__":
+    lib, mode, base = sys.argv[1:4]
+    ctx = mp.get_context("forkserver")
+    a, b = ctx.Pipe()
+    p = ctx.Process(target=child, args=(b,))
+    p.start()
+    b.close()
+    total = 0
+    for i in range(100):
+        a.send(i)
+        total += a.recv()
+    # The forkserver's listener: which family is it on?
+    fpid = forkserver._forkserver._forkserver_pid
+    proof = subprocess.run(["sh", "-c", '. "$0"; check_server "$@"', lib,
+                            mode, str(fpid), base],
+                           capture_output=True, text=True)
+    a.send(None)
+    p.join()
+    print("forkserver:", total, p.exitcode)
+
+    # send_fds: a pipe's read end to a forked process over a unix socket.
+    path = os.path.join(os.path.dirname(sys.argv[0]), mode + "-fds.sock")
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(path)
+    srv.listen()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        c = socket.socket(socket.AF_UNIX)
+        c.connect(path)
+        msg, fds, flags, addr = socket.recv_fds(c, 100, 1)
+        data = os.read(fds[0], 100)
+        os._exit(0 if (msg, data, c.getpeername()) ==
+                 (b"fd", b"through the fd", path) else 1)
+    conn, _ = srv.accept()
+    socket.send_fds(conn, [b"fd"], [r])
+    os.write(w, b"through the fd")
+    _, st = os.waitpid(pid, 0)
+    print("send_fds:", os.waitstatus_to_exitcode(st), srv.family.name)
+    print(proof.stdout.strip(), file=sys.stderr)
+    sys.exit(proof.returncode)
+EOF
+
+fds_case() {
+	m=$1 r=$(runner "$1")
+	base=$(punix_refs)
+	$r python3.11 "$D/fds.py" "$(dirname "$0")/run_lib.sh" "$m" "$base" \
+		>"$D/$m-fds.out" 2>"$D/$m-fds.err"
+	st=$?
+	[ $st -eq 0 ] &&
+		[ "$(cat "$D/$m-fds.out")" = "$(printf 'forkserver: 328350 0\nsend_fds: 0 AF_UNIX')" ]
+	ok $? "fd passing $m: multiprocessing forkserver and socket.send_fds" \
+		"forkserver $(cat "$D/$m-fds.err")" "exit $st (1: the proof failed)" \
+		"$(cat "$D/$m-fds.out")"
+	cp "$D/$m-fds.out" "$D/$m-fds.result"
+}
+
+for m in $MODES; do socat_case "$m" stream; done
+for m in $MODES; do socat_case "$m" dgram; done
+for m in $MODES; do socat_case "$m" abstract; done
+for m in $MODES; do aio_case "$m"; done
+cmp -s "$D/native-aio.result" "$D/punix-aio.result"
+ok $? "python asyncio: the same client output over both families"
+for m in $MODES; do redis_case "$m"; done
+for m in $MODES; do nginx_case "$m"; done
+for m in $MODES; do fds_case "$m"; done
+cmp -s "$D/native-fds.result" "$D/punix-fds.result"
+ok $? "fd passing: the same output over both families"
+
+# PUNIX_RUN_PATHS: a path it does not select stays on AF_UNIX (listed in
+# /proc/net/unix, and a program outside punix-run reaches it), one it
+# selects moves (not listed; only a client under punix-run reaches it).
+# socat's own socketpair moves in both (PUNIX_RUN_SOCKETPAIR defaults to 1).
+pat_case() {
+	sel=$1 want=$2 s=$D/pat-$1.sock
+	PUNIX_RUN_PATHS="!$D/pat-no*:$D/pat-*" punix-run \
+		socat -u UNIX-LISTEN:"$s" CREATE:"$D/pat-$sel.out" 2>"$D/pat-$sel.err" &
+	pid=$!
+	wait_for 20 test -S "$s"
+	listed "$s"
+	lst=$?
+	seen="listed in /proc/net/unix: $([ $lst -eq 0 ] && echo yes || echo no)"
+	echo "plain client" | socat -u - UNIX-CONNECT:"$s" 2>/dev/null
+	cst=$?
+	if [ "$want" = punix ]; then
+		[ $lst -ne 0 ] && [ $cst -ne 0 ] && echo "plain client" |
+			punix-run socat -u - UNIX-CONNECT:"$s" 2>>"$D/pat-$sel.err"
+		cst=$?
+		lst=$((!lst))
+	fi
+	wait "$pid"
+	sst=$?
+	[ $lst -eq 0 ] && [ $cst -eq 0 ] && [ $sst -eq 0 ] &&
+		[ "$(cat "$D/pat-$sel.out")" = "plain client" ]
+	ok $? "PUNIX_RUN_PATHS: $s on $want" \
+		"$seen; client $cst, server $sst" "$(cat "$D/pat-$sel.err")"
+}
+pat_case no native
+pat_case yes punix
+
+# An abstract name PUNIX_RUN_PATHS does not select stays on AF_UNIX.
+PUNIX_RUN_PATHS="@punix-run-other-*" punix-run \
+	socat -u ABSTRACT-LISTEN:punix-run-pat-$$ CREATE:"$D/pat-abs.out" &
+pid=$!
+wait_for 20 listed "@punix-run-pat-$$"
+lst=$?
+echo "abstract" | socat -u - ABSTRACT-CONNECT:punix-run-pat-$$
+cst=$?
+wait "$pid"
+sst=$?
+[ $lst -eq 0 ] && [ $cst -eq 0 ] && [ $sst -eq 0 ] && [ "$(cat "$D/pat-abs.out")" = abstract ]
+ok $? "PUNIX_RUN_PATHS: an abstract name it does not select stays on AF_UNIX" \
+	"listed in /proc/net/unix $lst, plain client $cst, server $sst"
+
+# Without the module: the wrapper refuses (and says why), and so does the
+# library on its own; nothing runs over AF_UNIX instead.
+. /bench.conf 2>/dev/null
+# Every punix socket of the cases above is gone once their processes are
+# (the forkserver exits on its own after its parent).
+wait_for 30 no_punix_refs
+if rmmod punix 2>"$D/rmmod.err"; then
+	msg=$(punix-run socat -u - UNIX-LISTEN:"$D/unloaded.sock" 2>&1 </dev/null)
+	wst=$?
+	lmsg=$(LD_PRELOAD=/usr/local/lib/punix-run/libpunix-run.so \
+		socat -u - UNIX-LISTEN:"$D/unloaded.sock" 2>&1 </dev/null)
+	lst=$?
+	# shellcheck disable=SC2086 # a list of parameters
+	insmod /punix.ko $PUNIX_PARAMS
+	ist=$?
+	[ $wst -ne 0 ] && [ $lst -ne 0 ] && [ ! -e "$D/unloaded.sock" ] &&
+		printf '%s\n' "$msg" | grep -q "punix is not loaded" &&
+		printf '%s\n' "$lmsg" | grep -q "punix is not loaded"
+	ok $? "without the module punix-run refuses, and so does the library" \
+		"wrapper $wst: $msg" "library $lst: $lmsg"
+	[ $ist -eq 0 ] && [ -r $FAMILY_FILE ]
+	ok $? "punix loaded again (insmod /punix.ko $PUNIX_PARAMS)"
+else
+	ok 1 "without the module punix-run refuses (rmmod failed)" "$(cat "$D/rmmod.err")" \
+		"refcnt $(punix_refs)"
+	ok 1 "punix loaded again"
+fi
+
+[ $tap_n -eq 21 ] || diag "planned 21, ran $tap_n"
+exit $((tap_failed != 0))
