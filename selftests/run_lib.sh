@@ -28,6 +28,14 @@ ok() {
 
 diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
+# lap WHAT: a comment with the seconds since the last lap.
+lap_t=$(cut -d' ' -f1 /proc/uptime)
+lap() {
+	lap_n=$(cut -d' ' -f1 /proc/uptime)
+	diag "$1: $(awk -v a="$lap_t" -v b="$lap_n" 'BEGIN { printf "%.1f s", b - a }')"
+	lap_t=$lap_n
+}
+
 # wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds (a
 # readiness condition, not a delay); fails after SECONDS.
 wait_for() {
