@@ -294,20 +294,29 @@ ok $? "fd passing: the same output over both families"
 lap "fd passing"
 
 # PUNIX_RUN_PATHS: a path it does not select stays on AF_UNIX (listed in
-# /proc/net/unix, and a program outside punix-run reaches it), one it
-# selects moves (not listed; only a client under punix-run reaches it).
-# socat's own socketpair moves in both (PUNIX_RUN_SOCKETPAIR defaults to 1).
+# /proc/net/unix; a client under punix-run with the same setting gets its
+# socket moved back to AF_UNIX at connect and reaches it), one it selects
+# moves (not listed; a client outside punix-run cannot reach it, one under
+# it can). socat's own socketpair moves in both (PUNIX_RUN_SOCKETPAIR).
 pat_case() {
 	sel=$1 want=$2 s=$D/pat-$1.sock
-	PUNIX_RUN_PATHS="!$D/pat-no*:$D/pat-*" punix-run \
-		socat -u UNIX-LISTEN:"$s" CREATE:"$D/pat-$sel.out" 2>"$D/pat-$sel.err" &
+	export PUNIX_RUN_PATHS="!$D/pat-no*:$D/pat-*"
+	punix-run socat -u UNIX-LISTEN:"$s" CREATE:"$D/pat-$sel.out" 2>"$D/pat-$sel.err" &
 	pid=$!
 	wait_for 20 test -S "$s"
 	listed "$s"
 	lst=$?
 	seen="listed in /proc/net/unix: $([ $lst -eq 0 ] && echo yes || echo no)"
-	echo "plain client" | socat -u - UNIX-CONNECT:"$s" 2>/dev/null
-	cst=$?
+	if [ "$want" = native ]; then
+		echo "plain client" | PUNIX_RUN_DEBUG=1 punix-run \
+			socat -u - UNIX-CONNECT:"$s" 2>"$D/pat-cli.err"
+		cst=$?
+		cat "$D/pat-cli.err" >>"$D/pat-$sel.err"
+		grep -q "moved back to AF_UNIX" "$D/pat-cli.err" || cst=1
+	else
+		echo "plain client" | socat -u - UNIX-CONNECT:"$s" 2>/dev/null
+		cst=$?
+	fi
 	if [ "$want" = punix ]; then
 		[ $lst -ne 0 ] && [ $cst -ne 0 ] && echo "plain client" |
 			punix-run socat -u - UNIX-CONNECT:"$s" 2>>"$D/pat-$sel.err"
@@ -320,6 +329,7 @@ pat_case() {
 		[ "$(cat "$D/pat-$sel.out")" = "plain client" ]
 	ok $? "PUNIX_RUN_PATHS: $s on $want" \
 		"$seen; client $cst, server $sst" "$(cat "$D/pat-$sel.err")"
+	unset PUNIX_RUN_PATHS
 }
 pat_case no native
 pat_case yes punix
