@@ -34,7 +34,8 @@
  *                        excludes; the first pattern that matches decides.
  *                        Unset or empty: every address moves.
  *  PUNIX_RUN_SOCKETPAIR  0: socketpair(AF_UNIX) stays AF_UNIX (default 1).
- *  PUNIX_RUN_DEBUG       1: log every socket moved to stderr.
+ *  PUNIX_RUN_DEBUG       1: log to stderr each socket made on punix or
+ *                        moved back to AF_UNIX.
  *
  * If punix is not loaded, socket(AF_UNIX)/socketpair(AF_UNIX) fail with
  * EAFNOSUPPORT and a message: never a silent fallback to AF_UNIX.
@@ -157,9 +158,13 @@ static void init(void)
 	parse_patterns();
 }
 
+/* The first call initialises; errno is the caller's, whatever init did. */
 static inline void setup(void)
 {
+	int saved = errno;
+
 	pthread_once(&init_once, init);
+	errno = saved;
 }
 
 __attribute__((constructor)) static void punix_run_ctor(void)
@@ -329,16 +334,17 @@ stay:
 /*
  * An address given to @fd: if it is AF_UNIX and @fd a punix socket, copy
  * it to @copy with the punix family and return the copy; if the address
- * is not selected and @fd can still move, move @fd back to AF_UNIX and
- * return @sa unchanged. Anything else: @sa unchanged.
+ * is not selected, @may_move and @fd can still move, move @fd back to
+ * AF_UNIX and return @sa unchanged. Anything else: @sa unchanged.
  */
 static const struct sockaddr *addr_in(int fd, const struct sockaddr *sa,
-				      socklen_t len, struct sockaddr_un *copy)
+				      socklen_t len, struct sockaddr_un *copy,
+				      int may_move)
 {
 	if (!sa || len < sizeof(sa_family_t) || len > sizeof(*copy) ||
 	    sa->sa_family != AF_UNIX || !is_punix(fd))
 		return sa;
-	if (!selected(sa, len) && move_back(fd) == 0)
+	if (may_move && !selected(sa, len) && move_back(fd) == 0)
 		return sa;
 	memcpy(copy, sa, len);
 	copy->sun_family = punix_family;
@@ -393,7 +399,7 @@ EXPORT int bind(int fd, const struct sockaddr *sa, socklen_t len)
 	struct sockaddr_un copy;
 
 	setup();
-	return real.bind(fd, addr_in(fd, sa, len, &copy), len);
+	return real.bind(fd, addr_in(fd, sa, len, &copy, 1), len);
 }
 
 EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
@@ -401,7 +407,7 @@ EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	struct sockaddr_un copy;
 
 	setup();
-	return real.connect(fd, addr_in(fd, sa, len, &copy), len);
+	return real.connect(fd, addr_in(fd, sa, len, &copy, 1), len);
 }
 
 EXPORT int __connect(int fd, const struct sockaddr *sa, socklen_t len)
@@ -478,7 +484,8 @@ EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 	struct sockaddr_un copy;
 
 	setup();
-	return real.sendto(fd, buf, n, flags, addr_in(fd, sa, len, &copy), len);
+	return real.sendto(fd, buf, n, flags, addr_in(fd, sa, len, &copy, 1),
+			   len);
 }
 
 EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
@@ -519,7 +526,7 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 		return real.sendmsg(fd, msg, flags);
 	m = *msg;
 	m.msg_name = (void *)addr_in(fd, msg->msg_name, msg->msg_namelen,
-				     &copy);
+				     &copy, 1);
 	return real.sendmsg(fd, &m, flags);
 }
 
@@ -564,10 +571,15 @@ EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 		return -1;
 	}
 	memcpy(v, vec, vlen * sizeof(*v));
+	/*
+	 * Only the first message's address may move the socket back to
+	 * AF_UNIX: the later ones then follow the socket's family.
+	 */
 	for (i = 0; i < vlen; i++)
 		v[i].msg_hdr.msg_name =
 			(void *)addr_in(fd, vec[i].msg_hdr.msg_name,
-					vec[i].msg_hdr.msg_namelen, &copies[i]);
+					vec[i].msg_hdr.msg_namelen, &copies[i],
+					i == 0);
 	ret = real.sendmmsg(fd, v, vlen, flags);
 	for (i = 0; ret > 0 && i < (unsigned int)ret; i++)
 		vec[i].msg_len = v[i].msg_len;
