@@ -143,9 +143,13 @@ redis_case() {
 	wait_for 60 redis_ping "$m" "$s"
 	proof=$(check_server "$m" "$pid" "$base")
 	pst=$?
-	bench=$($r redis-benchmark -s "$s" -n 2000 -c 10 -q -t set,get 2>&1 |
-		tr '\r' '\n' | grep 'requests per second' | sed 's/:.*//' | xargs)
+	lap "redis $m: server ready"
+	$r redis-benchmark -s "$s" -n 2000 -c 10 -q -t set,get >"$D/$m-bench" 2>&1
 	bst=$?
+	rps=$(tr '\r' '\n' <"$D/$m-bench" | grep 'requests per second' | sed 's/,.*//')
+	diag "$rps"
+	bench=$(printf '%s\n' "$rps" | sed 's/:.*//' | xargs)
+	lap "redis $m: benchmark"
 	set=$($r redis-cli -s "$s" set punix-key "value over $m" 2>&1)
 	get=$($r redis-cli -s "$s" get punix-key 2>&1)
 	$r redis-cli -s "$s" shutdown nosave >/dev/null 2>&1
