@@ -131,7 +131,7 @@ punix_build_module() {
 # guest, installed into the staging root OUT at /usr/local, warnings
 # failing. The guest runs it with the host's glibc (scripts/guest/host-files).
 punix_build_run() {
-	local out=$1 log=$PUNIX_BUILD/punix-run-build.log obj=$PUNIX_BUILD/punix-run
+	local out=$1 obj=$1.build log=$1.build.log
 
 	rm -rf "$out" "$obj"
 	mkdir -p "$obj"
