@@ -21,7 +21,7 @@
 MODES="native punix"
 
 echo "TAP version 13"
-echo "1..21"
+echo "1..23"
 
 D=$(mktemp -d /tmp/punix-run.XXXXXX) || exit 1
 trap 'rm -rf "$D"' EXIT
@@ -278,6 +278,123 @@ fds_case() {
 	cp "$D/$m-fds.out" "$D/$m-fds.result"
 }
 
+cat >"$D/lib.py" <<'EOF'
+# The library's wrappers as a Python program sees them: every name, the
+# family everywhere, dup'd and received sockets, autobind, and a socket
+# moved back to AF_UNIX by PUNIX_RUN_PATHS keeping its flags and options.
+import fcntl, os, socket, sys
+
+base, d = sys.argv[1:3]
+U = socket.AF_UNIX
+res = []
+
+def out(*a):
+    res.append(" ".join(str(x) for x in a))
+
+srv = socket.socket(U, socket.SOCK_DGRAM)
+srv.bind(d + "/dg-srv")
+cli = socket.socket(U, socket.SOCK_DGRAM)
+cli.bind(d + "/dg-cli")
+out("dgram names", srv.getsockname() == d + "/dg-srv",
+    srv.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN) == U)
+cli.sendto(b"one", d + "/dg-srv")
+data, addr = srv.recvfrom(100)
+out("recvfrom", data, addr == d + "/dg-cli")
+cli.sendmsg([b"two"], [], 0, d + "/dg-srv")
+data, anc, flags, addr = srv.recvmsg(100)
+out("recvmsg", data, addr == d + "/dg-cli")
+auto = socket.socket(U, socket.SOCK_DGRAM)
+auto.bind("")
+name = auto.getsockname()
+auto.sendto(b"three", d + "/dg-srv")
+data, addr = srv.recvfrom(100)
+out("autobind", len(name), name[:1] == b"\0", data, addr == name)
+dup = socket.socket(fileno=os.dup(srv.fileno()))
+out("dup", dup.family == U, dup.getsockname() == d + "/dg-srv")
+a, b = socket.socketpair()
+a.send(b"pair")
+out("socketpair", a.family == U, b.recv(10), a.getsockname() == "")
+
+lst = socket.socket(U, socket.SOCK_STREAM)
+lst.bind(d + "/st-lst")
+lst.listen()
+c = socket.socket(U, socket.SOCK_STREAM)
+c.connect(d + "/st-lst")
+conn, addr = lst.accept()
+out("accept", addr == "", conn.getsockname() == d + "/st-lst",
+    c.getpeername() == d + "/st-lst")
+# SCM_RIGHTS: a socket received over a socket keeps its family.
+socket.send_fds(c, [b"fd"], [srv.fileno()])
+msg, fds, _, _ = socket.recv_fds(conn, 10, 1)
+got = socket.socket(fileno=fds[0])
+out("received", msg, got.family == U, got.getsockname() == d + "/dg-srv")
+
+# Not selected by PUNIX_RUN_PATHS under punix-run: these move back to
+# AF_UNIX at bind and connect, with their flags and options.
+plst = socket.socket(U, socket.SOCK_STREAM)
+plst.bind(d + "/plain-lst")
+plst.listen()
+pc = socket.socket(U, socket.SOCK_STREAM)
+pc.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+pc.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)
+sndbuf = pc.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+pc.setblocking(False)
+fd = pc.fileno()
+pc.connect(d + "/plain-lst")
+pconn, _ = plst.accept()
+out("moved", pc.fileno() == fd,
+    bool(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NONBLOCK),
+    bool(fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC),
+    pc.getsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED),
+    pc.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) == sndbuf,
+    pc.getpeername() == d + "/plain-lst")
+pc.send(b"plain")
+out("plain data", pconn.recv(10))
+
+with open("/proc/net/unix") as f:
+    listed = {l.split()[7] for l in f.readlines()[1:] if len(l.split()) > 7}
+out("listed", sorted(os.path.basename(p) for p in listed if p.startswith(d)))
+try:
+    with open("/sys/module/punix/refcnt") as f:
+        out("punix refs rose", int(f.read()) > int(base))
+except OSError:
+    out("punix refs rose", False)
+print("\n".join(res))
+EOF
+
+# lib_case MODE: lib.py, under punix-run with everything selected but
+# plain-*: the same lines in both modes but which sockets /proc/net/unix
+# lists and whether punix's refcount rose.
+lib_case() {
+	m=$1 r=$(runner "$1") dir=$D/$1-lib
+	mkdir -p "$dir"
+	base=$(punix_refs)
+	PUNIX_RUN_PATHS="!$dir/plain-*:*:@*" $r python3.11 -S "$D/lib.py" "$base" "$dir" \
+		>"$D/$m-lib.out" 2>&1
+	st=$?
+	if [ "$m" = native ]; then
+		listed="['dg-cli', 'dg-srv', 'plain-lst', 'st-lst']" rose=False
+	else
+		listed="['plain-lst']" rose=True
+	fi
+	want="dgram names True True
+recvfrom b'one' True
+recvmsg b'two' True
+autobind 6 True b'three' True
+dup True True
+socketpair True b'pair' True
+accept True True True
+received b'fd' True True
+moved True True True 1 True True
+plain data b'plain'
+listed $listed
+punix refs rose $rose"
+	[ $st -eq 0 ] && [ "$(cat "$D/$m-lib.out")" = "$want" ]
+	ok $? "python socket calls through the library $m: names, SO_DOMAIN, dup, autobind, SCM_RIGHTS, moved back" \
+		"$(grep -E '^(listed|punix)' "$D/$m-lib.out" | xargs)" "exit $st" \
+		"$(cat "$D/$m-lib.out")" "want: $want"
+}
+
 for m in $MODES; do socat_case "$m" stream; done
 lap "socat stream"
 for m in $MODES; do socat_case "$m" dgram; done
@@ -338,6 +455,8 @@ pat_case() {
 pat_case no native
 pat_case yes punix
 lap "PUNIX_RUN_PATHS"
+for m in $MODES; do lib_case "$m"; done
+lap "library calls"
 
 # An abstract name PUNIX_RUN_PATHS does not select stays on AF_UNIX.
 PUNIX_RUN_PATHS="@punix-run-other-*" punix-run \
@@ -382,5 +501,5 @@ else
 fi
 
 lap "module unloaded"
-[ $tap_n -eq 21 ] || diag "planned 21, ran $tap_n"
+[ $tap_n -eq 23 ] || diag "planned 23, ran $tap_n"
 exit $((tap_failed != 0))
