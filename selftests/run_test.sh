@@ -9,8 +9,11 @@
 # each case also proves the family: the server's sockets are listed in
 # /proc/net/unix and punix's module refcount does not rise (native), or
 # none of them is in /proc/net/unix, none in another family's table, and
-# the refcount rose (punix). Then: the wrapper refuses to run without the
-# module, and PUNIX_RUN_PATHS leaves a path it does not select on AF_UNIX.
+# the refcount rose (punix). Then: PUNIX_RUN_PATHS leaves a path or an
+# abstract name it does not select on AF_UNIX; a Python program sees every
+# name, SO_DOMAIN, dup'd and received sockets as AF_UNIX ones, and sockets
+# moved back keep their flags and options; the wrapper and the library
+# refuse to run without the module (rmmod, then insmod again).
 #
 # Needs: /usr/local/bin/punix-run and its library (scripts/vm.sh puts them
 # there), socat, curl, nginx, redis-*, python3.11 (scripts/guest/host-files).
