@@ -125,6 +125,25 @@ punix_build_module() {
 	[[ -f $dir/punix.ko ]] || { bad "no punix.ko after building for $name"; return 1; }
 }
 
+# punix_build_run OUT
+#
+# Build punix-run (libpunix-run.so and its wrapper, punix-run/) for the
+# guest, installed into the staging root OUT at /usr/local, warnings
+# failing. The guest runs it with the host's glibc (scripts/guest/host-files).
+punix_build_run() {
+	local out=$1 obj=$1.build log=$1.build.log
+
+	rm -rf "$out" "$obj"
+	mkdir -p "$obj"
+	cp "$PUNIX_ROOT"/punix-run/{Makefile,punix-run.c,punix-run.sh} "$obj/"
+	if ! make -C "$obj" PREFIX=/usr/local CFLAGS="-O2 -g -Werror" \
+		DESTDIR="$out" install >"$log" 2>&1; then
+		bad "punix-run build failed:"
+		tail -n 40 "$log"
+		return 1
+	fi
+}
+
 # punix_build_selftests OUT
 #
 # Build every selftest statically into OUT with selftests/Makefile (the

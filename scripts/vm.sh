@@ -112,6 +112,11 @@ done < <(find "$tests" -maxdepth 1 -type f ! -perm -u+x -print0)
 # punix-ss, the sock_diag lister (ss_test.sh), at /usr/bin/punix-ss.
 punix_build_ss "$out/punix-ss" || { failed=$((failed + 1)); summary; exit 1; }
 files+=("$out/punix-ss/punix-ss:/usr/bin/punix-ss")
+# punix-run: the preload library and its wrapper, at their installed paths
+# (/usr/local/lib/punix-run/, /usr/local/bin/punix-run) for run_test.sh.
+punix_build_run "$out/punix-run" || { failed=$((failed + 1)); summary; exit 1; }
+files+=("$out/punix-run/usr/local/lib/punix-run/libpunix-run.so:/usr/local/lib/punix-run/libpunix-run.so"
+	"$out/punix-run/usr/local/bin/punix-run:/usr/local/bin/punix-run")
 printf '%s\n' "${progs[@]}" >"$out/LIST"
 cat >"$out/bench.conf" <<-EOF
 	PUNIX_PARAMS="${PUNIX_PARAMS:-}"

@@ -14,8 +14,9 @@
 # The host believes nothing without the end marker: if the kernel oopses or
 # hangs, the marker never comes. The full kernel log goes to ttyS2 at the end.
 
-# busybox first; then the host programs packed from scripts/guest/host-files.
-export PATH=/bin:/usr/bin:/usr/sbin HOME=/ TERM=dumb
+# busybox first; then the host programs packed from scripts/guest/host-files;
+# then the tools built from this tree (punix-run).
+export PATH=/bin:/usr/bin:/usr/sbin:/usr/local/bin HOME=/ TERM=dumb
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
