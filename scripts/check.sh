@@ -6,7 +6,9 @@
 #   1. install what is missing (scripts/deps.sh)
 #   2. build the selftests once (static, the same binaries for every kernel)
 #   3. checkpatch --strict on the module's sources and UAPI header
-#   4. for every kernel in punix_kernels (scripts/lib.sh): build punix.ko
+#   4. DKMS (scripts/dkms-check.sh): install for Debian's kernels on this
+#      machine, boot each with it (autoload, family=N, modprobe.d), remove
+#   5. for every kernel in punix_kernels (scripts/lib.sh): build punix.ko
 #      against its headers and run the selftests in a VM (scripts/vm.sh)
 #
 # Ends with the line "N passed, N failed" and exits non-zero if anything
@@ -39,6 +41,7 @@ scripts/deps.sh
 # The sanitizing debug kernel is part of every check; PUNIX_DEBUG_KERNEL=0
 # leaves it out (its first build takes 15 to 25 minutes; it is cached).
 export PUNIX_DEBUG_KERNEL=${PUNIX_DEBUG_KERNEL:-1}
+say "kernels"
 kernel_list=$(punix_kernels) || exit 1
 if [[ -n ${PUNIX_KERNELS:-} ]]; then
 	kernel_list=$(awk -v want=" $PUNIX_KERNELS " 'index(want, " " $1 " ")' <<<"$kernel_list")
@@ -79,6 +82,18 @@ else
 	bad "  checkpatch found problems:"
 	sed 's/^/    /' "$PUNIX_BUILD/checkpatch.log"
 	record checkpatch 0 1 $(($(now) - t0))
+fi
+
+# DKMS on this machine for the Debian kernels: dkms add/build/install, each
+# kernel booted with what DKMS installed (autoload, family=N, the modprobe.d
+# off switch), make sign/install/uninstall, dkms remove leaves nothing.
+mapfile -t dkms_kernels < <(awk '$2 ~ /^\/boot\/vmlinuz-/ { print $1 }' <<<"$kernel_list")
+if ((${#dkms_kernels[@]})); then
+	t0=$(now)
+	scripts/dkms-check.sh "${dkms_kernels[@]}" </dev/null || true
+	p=0 f=1
+	[[ -f $PUNIX_BUILD/dkms/counts ]] && read -r p f <"$PUNIX_BUILD/dkms/counts"
+	record "dkms + autoload" "$p" "$f" $(($(now) - t0))
 fi
 
 while read -r name bz kdir; do

@@ -51,6 +51,60 @@ punix_latest_release() {
 	printf '%s\n' "${found[@]}" | sort -V | tail -n 1
 }
 
+# punix_with_ticker LABEL PROGRESS [ARG...] -- CMD [ARG...]
+#
+# Run CMD (its stdout and status are the caller's) and, while it runs, print
+# "  LABEL: <elapsed>, <what PROGRESS ARG... prints>" on stderr every
+# PUNIX_TICK seconds (default 50: a line at least every minute). For the
+# long steps of make check: the debug kernel's build, a VM run.
+punix_with_ticker() {
+	local label=$1 tpid rc=0 start
+	local -a progress=()
+	shift
+	while (($#)) && [[ $1 != -- ]]; do
+		progress+=("$1")
+		shift
+	done
+	shift
+	start=$(now)
+	(
+		sp=
+		trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+		while :; do
+			sleep "${PUNIX_TICK:-50}" &
+			sp=$!
+			wait "$sp"
+			# An orphan (the caller was killed) stops.
+			kill -0 "$$" 2>/dev/null || exit 0
+			s=$(($(now) - start))
+			printf '  %s: %dm%02ds%s\n' "$label" $((s / 60)) $((s % 60)) \
+				"$("${progress[@]}" 2>/dev/null | sed 's/^/, /')" >&2
+		done
+	) >/dev/null &
+	tpid=$!
+	"$@" || rc=$?
+	kill "$tpid" 2>/dev/null
+	wait "$tpid" 2>/dev/null
+	return "$rc"
+}
+
+# punix_debug_kernel_progress: how far the debug kernel's build is (it
+# builds in PUNIX_CACHE's .debug-kernel-*.tmp.* directory), against the
+# number of objects of the last build ($PUNIX_DEBUG_OBJECTS) if known.
+punix_debug_kernel_progress() {
+	local n
+	n=$(find "${PUNIX_CACHE:-/var/cache/punix}"/.debug-kernel-*.tmp.* -name '*.o' 2>/dev/null | wc -l)
+	echo "$n objects built${PUNIX_DEBUG_OBJECTS:+ (the last build had $PUNIX_DEBUG_OBJECTS)}"
+}
+
+# punix_vm_progress OUTDIR N: how many of the N test programs a running
+# check VM has finished (the test-end lines on its results channel so far).
+punix_vm_progress() {
+	local n
+	n=$(grep -c '^@@punix test-end ' "$1/results.log" 2>/dev/null) || true
+	echo "${n:-0} of $2 programs done"
+}
+
 # punix_kernels
 #
 # The kernels the bench runs on, one "NAME BZIMAGE KDIR" line each.
@@ -74,8 +128,19 @@ punix_kernels() {
 		local out bz kdir
 		[[ -x $PUNIX_ROOT/scripts/debug-kernel.sh ]] ||
 			die "PUNIX_DEBUG_KERNEL=1 but scripts/debug-kernel.sh is missing"
-		out=$("$PUNIX_ROOT/scripts/debug-kernel.sh") ||
-			die "scripts/debug-kernel.sh failed"
+		# Built already: no waiting. Else the first build (15 to 25
+		# minutes, longer on a busy machine) reports as it goes.
+		if ! out=$("$PUNIX_ROOT/scripts/debug-kernel.sh" --print 2>/dev/null); then
+			local last
+			last=$(find "${PUNIX_CACHE:-/var/cache/punix}" -maxdepth 1 -name 'debug-kernel-*' \
+				-type d -printf '%T@ %p\n' 2>/dev/null | sort -n | tail -n 1 | cut -d' ' -f2-)
+			PUNIX_DEBUG_OBJECTS=
+			[[ -n $last ]] && PUNIX_DEBUG_OBJECTS=$(find "$last" -name '*.o' | wc -l)
+			say "building the debug kernel (once; 15 to 25 minutes; a line every minute)" >&2
+			out=$(punix_with_ticker "debug kernel build" punix_debug_kernel_progress -- \
+				"$PUNIX_ROOT/scripts/debug-kernel.sh") ||
+				die "scripts/debug-kernel.sh failed"
+		fi
 		bz=$(sed -n 's/^BZIMAGE=//p' <<<"$out" | tail -n 1)
 		kdir=$(sed -n 's/^KDIR=//p' <<<"$out" | tail -n 1)
 		[[ -r $bz && -d $kdir ]] ||

@@ -137,7 +137,10 @@ punix_mkinitramfs "$out/initramfs.cpio.gz" "$PUNIX_ROOT/scripts/guest/check-init
 t0=$(now)
 for attempt in 1 2; do
 	qrc=0
-	punix_qemu "$bz" "$out/initramfs.cpio.gz" "$out" "${PUNIX_CMDLINE:-}" || qrc=$?
+	# A progress line a minute while the guest runs (the debug kernel's
+	# run takes about ten).
+	punix_with_ticker "kernel $name" punix_vm_progress "$out" "${#progs[@]}" -- \
+		punix_qemu "$bz" "$out/initramfs.cpio.gz" "$out" "${PUNIX_CMDLINE:-}" || qrc=$?
 	grep -q '^@@punix begin' "$out/results.log" 2>/dev/null && break
 	((attempt == 2)) && break
 	bad "  the guest died before its /init started; booting again:"

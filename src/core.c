@@ -662,4 +662,11 @@ module_exit(punix_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("punix: a parallel UNIX-domain socket family");
+/*
+ * The first socket(PUNIX_FAMILY_DEFAULT, ...) makes the kernel ask modprobe
+ * for "net-pf-25": an installed punix loads itself. A family set with the
+ * "family" parameter needs its own "alias net-pf-N punix" in modprobe.d.
+ */
 MODULE_ALIAS_NETPROTO(PUNIX_FAMILY_DEFAULT);
+/* The one place the version lives: the Makefile and dkms.conf read it here. */
+MODULE_VERSION("0.1.0");

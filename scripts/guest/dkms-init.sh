@@ -1,0 +1,150 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the DKMS check VM (busybox sh, PID 1), built by scripts/dkms-check.sh.
+# The initramfs carries what `dkms install` left in /lib/modules/<release>
+# on the host: punix.ko at its installed path and depmod's modules.* files.
+# Nothing loads punix here but kmod's modprobe, called by the kernel or by
+# this script. Reports on ttyS1 like check-init.sh:
+#
+#   @@punix begin <kernel release>
+#   @@punix case <name> ok|fail [detail]
+#   @@punix end
+#
+# /bench.conf sets RELEASE, VERSION, MODPATH (the installed module) and
+# ALT_FAMILY (a free family number other than 25).
+
+export PATH=/usr/sbin:/bin:/usr/bin HOME=/ TERM=dumb
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+exec </dev/null >/dev/console 2>&1
+
+# shellcheck source=/dev/null # written by scripts/dkms-check.sh
+. /bench.conf
+
+stty -F /dev/ttyS1 raw -echo 115200
+stty -F /dev/ttyS2 raw -echo 115200
+exec 3>/dev/ttyS1
+
+report() { echo "@@punix $*" >&3; }
+# case_result NAME STATUS DETAIL...
+case_result() {
+	name=$1 status=$2
+	shift 2
+	if [ "$status" -eq 0 ]; then report case "$name" ok "$@"; else report case "$name" fail "$@"; fi
+}
+
+finish() {
+	sync
+	dmesg >/dev/ttyS2
+	report end
+	sync
+	reboot -f
+	sleep 60
+}
+
+report begin "$(uname -r)"
+
+# kmod (a host program, scripts/guest/host-files) under the names it answers
+# to, and as the kernel's modprobe. busybox's sh runs its own applets for
+# bare command names whatever PATH says, so these are called by full path.
+mkdir -p /usr/sbin /etc/modprobe.d
+for t in modprobe depmod modinfo lsmod rmmod insmod; do
+	ln -sf /usr/bin/kmod /usr/sbin/$t
+done
+modprobe() { /usr/sbin/modprobe "$@"; }
+modinfo() { /usr/sbin/modinfo "$@"; }
+rmmod() { /usr/sbin/rmmod "$@"; }
+echo /usr/sbin/modprobe >/proc/sys/kernel/modprobe
+out=$(modprobe -V 2>&1)
+rc=$?
+case $out in kmod*) ;; *) rc=1 ;; esac
+[ "$(cat /proc/sys/kernel/modprobe)" = /usr/sbin/modprobe ] || rc=1
+[ "$(uname -r)" = "$RELEASE" ] || { rc=1; out="booted $(uname -r), expected $RELEASE"; }
+case_result kmod-is-modprobe $rc "$out"
+
+# socket_as_nobody FAMILY: socket(FAMILY, SOCK_STREAM, 0) as uid/gid 65534;
+# prints "ok" or "errno N".
+socket_as_nobody() {
+	python3.11 -c '
+import os, socket, sys
+os.setgroups([])
+os.setgid(65534)
+os.setuid(65534)
+try:
+    socket.socket(int(sys.argv[1]), socket.SOCK_STREAM).close()
+    print("ok uid", os.getuid())
+except OSError as e:
+    print("errno", e.errno)
+' "$1" 2>&1
+}
+
+loaded() { grep -q '^punix ' /proc/modules; }
+family() { cat /sys/module/punix/parameters/family 2>/dev/null; }
+unload() { loaded && rmmod punix; ! loaded; }
+EAFNOSUPPORT=97
+
+# depmod's index finds the module DKMS installed, with its alias.
+file=$(modinfo -F filename punix 2>&1)
+ver=$(modinfo -F version punix 2>&1)
+alias=$(modinfo -F alias punix 2>&1)
+[ "$file" = "$MODPATH" ] && [ "$ver" = "$VERSION" ] && [ "$alias" = net-pf-25 ]
+case_result modinfo-finds-dkms-module $? "filename=$file version=$ver alias=$alias"
+
+! loaded
+case_result not-loaded-at-boot $?
+
+# (a) The first socket(25, ...) of an unprivileged user loads punix: the
+# kernel asks modprobe for net-pf-25, the alias punix.ko carries.
+out=$(socket_as_nobody 25)
+[ "$out" = "ok uid 65534" ] && loaded && [ "$(family)" = 25 ]
+case_result autoload-by-unprivileged-socket $? "socket: $out; loaded: $(loaded && echo yes || echo no); family: $(family)"
+unload
+case_result rmmod-after-autoload $?
+
+# (b) Another family number for when 25 is taken: modprobe punix family=N.
+out=$(modprobe punix family="$ALT_FAMILY" 2>&1)
+rc=$?
+s_alt=$(socket_as_nobody "$ALT_FAMILY")
+s_25=$(socket_as_nobody 25)
+[ $rc -eq 0 ] && [ "$(family)" = "$ALT_FAMILY" ] && [ "$s_alt" = "ok uid 65534" ] &&
+	[ "$s_25" = "errno $EAFNOSUPPORT" ]
+case_result modprobe-family-param $? "modprobe: rc $rc $out; family: $(family); socket($ALT_FAMILY): $s_alt; socket(25): $s_25"
+unload
+case_result rmmod-after-modprobe $?
+
+# ...and the modprobe.d lines that make family N the one that autoloads.
+printf 'options punix family=%s\nalias net-pf-%s punix\n' "$ALT_FAMILY" "$ALT_FAMILY" \
+	>/etc/modprobe.d/punix.conf
+out=$(socket_as_nobody "$ALT_FAMILY")
+[ "$out" = "ok uid 65534" ] && [ "$(family)" = "$ALT_FAMILY" ]
+case_result modprobe.d-options-family-autoload $? "socket($ALT_FAMILY): $out; family: $(family)"
+unload
+rm -f /etc/modprobe.d/punix.conf
+
+# (c) The administrator's off switch: "blacklist punix" ignores the module's
+# own aliases, so socket(25, ...) fails as if punix were not installed...
+echo 'blacklist punix' >/etc/modprobe.d/punix.conf
+out=$(socket_as_nobody 25)
+[ "$out" = "errno $EAFNOSUPPORT" ] && ! loaded
+case_result blacklist-stops-autoload $? "socket(25): $out; loaded: $(loaded && echo yes || echo no)"
+
+# ...while root can still load it by name.
+out=$(modprobe punix 2>&1)
+rc=$?
+[ $rc -eq 0 ] && loaded && [ "$(family)" = 25 ]
+case_result blacklist-allows-modprobe-by-name $? "rc $rc $out; family: $(family)"
+unload
+rm -f /etc/modprobe.d/punix.conf
+
+# Taint bits that mean the kernel got hurt (see check-init.sh). Unsigned or
+# signed by an unknown key (E) and out-of-tree (O) are expected: DKMS signed
+# punix.ko with the host's own key, which this kernel does not trust.
+taint=$(cat /proc/sys/kernel/tainted)
+[ $(( taint & ((1 << 5) | (1 << 7) | (1 << 9) | (1 << 14)) )) -eq 0 ]
+case_result kernel-not-tainted $? "tainted=$taint"
+
+finish
