@@ -322,7 +322,3 @@ void punix_diag_exit(void)
 {
 	sock_diag_unregister(&punix_diag_handler);
 }
-
-/* A sock_diag request for the default family loads punix. */
-MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_NETLINK, NETLINK_SOCK_DIAG,
-			       PUNIX_FAMILY_DEFAULT);
