@@ -383,7 +383,11 @@ punix_mkinitramfs() {
 # No network, no disk. Returns QEMU's status (124: wall-clock timeout).
 punix_qemu() {
 	local bz=$1 initrd=$2 out=$3 extra=${4:-} rc=0
-	local cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic panic_on_warn=1"
+	# initramfs_async=0: unpack the initramfs (tens of MB with the host
+	# programs) before the initcalls that wait for it, so PID 1 is busy
+	# rather than blocked; the debug kernel's 30 s hung-task panic fired
+	# while a KASAN kernel waited for the asynchronous unpack.
+	local cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic panic_on_warn=1 initramfs_async=0"
 	cmdline+=" softlockup_panic=1 hung_task_panic=1 $extra"
 
 	rm -f "$out"/{console,results,dmesg}.log
