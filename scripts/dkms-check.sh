@@ -141,7 +141,7 @@ for name in "${names[@]}"; do
 done
 
 # The VMs: the host's kmod and python (scripts/guest/host-files) do the work.
-export PUNIX_HOST_CPIO=$PUNIX_BUILD/host-files.cpio.gz
+export PUNIX_HOST_CPIO=$PUNIX_BUILD/host-files.cpio
 if ! punix_host_cpio "$PUNIX_HOST_CPIO" "$PUNIX_ROOT/scripts/guest/host-files"; then
 	fail "host programs for the guest"
 	names=()

@@ -280,8 +280,9 @@ punix_is_elf() {
 
 # punix_host_cpio OUT LIST
 #
-# Pack the host files named in LIST (see scripts/guest/host-files) into a
-# gzip'd newc archive OUT, each at its own path, with the ELF dependency
+# Pack the host files named in LIST (see scripts/guest/host-files) into an
+# uncompressed newc archive OUT (a KASAN kernel takes too long to inflate
+# tens of MB under emulation: its 30 s hung-task panic fires first), each at its own path, with the ELF dependency
 # closure of every executable and library among them (as ldd resolves it on
 # the host). Libraries land in /usr/lib/<triplet> under their soname, the
 # loader in /lib64: the guest's glibc finds them on its default path, with
@@ -324,7 +325,7 @@ punix_host_cpio() {
 		cp -L "$lib" "$f"
 	done
 	(cd "$root" && find . -print0 | sort -z |
-		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp"
+		cpio --null -o -H newc -R 0:0 --quiet) >"$out.tmp"
 	mv "$out.tmp" "$out"
 	rm -rf "$root"
 }
@@ -369,6 +370,9 @@ punix_mkinitramfs() {
 		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$out"
 	rm -rf "$root"
 	if [[ -n ${PUNIX_HOST_CPIO:-} ]]; then
+		# The kernel takes an uncompressed archive after a compressed
+		# one only at a 4-byte boundary; the zeros between are skipped.
+		truncate -s %512 "$out"
 		cat "$PUNIX_HOST_CPIO" >>"$out"
 	fi
 }
