@@ -22,7 +22,9 @@
  *     events = 0 by the peer's close;
  *   - sendfile() into dgram/seqpacket sockets: one message, EAGAIN when
  *     full and non-blocking;
- *   - listen(fd, 0) admits one connection (abstract name), then EAGAIN.
+ *   - listen(fd, 0) admits one connection (abstract name), then EAGAIN;
+ *   - a stream MSG_PEEK that fills its buffer still takes the files of
+ *     the next skb that has some (found by fuzz_test).
  */
 #include "msg_util.h"
 
@@ -648,6 +650,87 @@ TEST_F(misc, listen_backlog_zero_admits_one)
 		close(c1);
 		close(l);
 	}
+}
+
+/*
+ * Found by fuzz_test (seed 616): a stream MSG_PEEK whose buffer is filled
+ * by one skb goes on over the skbs that follow (zero bytes from each) and
+ * returns the files of the first that carries any, as af_unix's
+ * unix_stream_read_generic() does; so does a zero-byte peek. A real read
+ * stops short of the files, and then takes them with their bytes.
+ */
+static ssize_t peek_fds(int fd, char *buf, size_t len, int flags, int *nfds)
+{
+	union {
+		char b[CMSG_SPACE(4 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { buf, len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.b, .msg_controllen = sizeof(u.b) };
+	struct cmsghdr *c;
+	ssize_t r;
+
+	*nfds = 0;
+	r = recvmsg(fd, &m, flags | MSG_DONTWAIT);
+	if (r < 0)
+		return r;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		int *fds = (int *)CMSG_DATA(c);
+		int n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		struct stat st;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			return -2;
+		for (int i = 0; i < n; i++) {
+			/* each one the /dev/null sent */
+			if (fstat(fds[i], &st) || !S_ISCHR(st.st_mode))
+				return -3;
+			close(fds[i]);
+		}
+		*nfds += n;
+	}
+	return r;
+}
+
+TEST_F(misc, stream_full_peek_takes_next_fds)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { "gh", 2 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.b, .msg_controllen = sizeof(u.b) };
+	struct cmsghdr *c = (struct cmsghdr *)u.b;
+	char buf[16] = "";
+	int sv[2], nul, n;
+
+	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, nul);
+	ASSERT_RET(0, socketpair(self->family, SOCK_STREAM, 0, sv));
+	ASSERT_RET(6, write(sv[0], "abcdef", 6));
+	memset(&u, 0, sizeof(u));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &nul, sizeof(int));
+	ASSERT_RET(2, sendmsg(sv[0], &m, 0));
+
+	ASSERT_RET(3, peek_fds(sv[1], buf, 3, MSG_PEEK, &n));
+	EXPECT_EQ(0, memcmp(buf, "abc", 3));
+	EXPECT_EQ(1, n);
+	ASSERT_RET(0, peek_fds(sv[1], buf, 0, MSG_PEEK, &n));
+	EXPECT_EQ(1, n);
+	ASSERT_RET(3, peek_fds(sv[1], buf, 3, 0, &n));
+	EXPECT_EQ(0, n);
+	ASSERT_RET(5, peek_fds(sv[1], buf, sizeof(buf), 0, &n));
+	EXPECT_EQ(0, memcmp(buf, "defgh", 5));
+	EXPECT_EQ(1, n);
+	ASSERT_ERRNO(EAGAIN, peek_fds(sv[1], buf, sizeof(buf), MSG_PEEK, &n));
+	close(sv[0]);
+	close(sv[1]);
+	close(nul);
 }
 
 TEST_HARNESS_MAIN
