@@ -31,7 +31,7 @@
  * The one asynchronous thing is the garbage collector of each family (a
  * workqueue): after a release in a run that has passed sockets in
  * SCM_RIGHTS, both worlds wait until /proc/net/protocols' socket counts
- * settle. A divergence is replayed before it is believed.
+ * settle (settle_gc()). A divergence is replayed before it is believed.
  *
  * On a divergence the sequence is shrunk (delta debugging: operations are
  * dropped while the divergence persists) and printed, as TAP comments, as
@@ -71,7 +71,7 @@
 /* The fixed set make check runs: measured to take well under a minute on
  * the debug kernel (see the README, "Fuzzing"). */
 #define DEF_SEED_FIRST	1
-#define DEF_SEED_LAST	60
+#define DEF_SEED_LAST	30
 #define DEF_OPS		120
 
 #define NSLOT		6
@@ -213,15 +213,21 @@ static uint32_t fnv(const unsigned char *p, size_t n)
 
 /* A returned address, normalised (see the header). */
 static void put_addr(struct line *l, struct world *w,
-		     const struct sockaddr_un *sa, socklen_t len)
+		     const struct sockaddr_un *sa, socklen_t len, socklen_t cap)
 {
 	const char *p = sa->sun_path;
 	size_t plen, dlen = strlen(w->dir);
 	socklen_t i;
 
 	put(l, " addr(len=%u", (unsigned)len);
-	if (len < sizeof(sa_family_t) || len > sizeof(*sa)) {
+	if (len < sizeof(sa_family_t) || len > sizeof(*sa) || cap < sizeof(sa_family_t)) {
 		put(l, ")");
+		return;
+	}
+	if (len > cap) {
+		/* Truncated to @cap bytes: the family, and the start of a name
+		 * that differs by world (directory, autobind digits). */
+		put(l, " %s trunc)", sa->sun_family == w->family ? "FAM" : "other");
 		return;
 	}
 	if (sa->sun_family == w->family)
@@ -503,7 +509,7 @@ static void do_recv(struct world *w, const struct op *o, struct line *l)
 
 		put(l, " data=%08x", fnv(recvbuf, got));
 		if (want_addr)
-			put_addr(l, w, &sa, sl);
+			put_addr(l, w, &sa, sl, o->size & 1 ? 5 : sizeof(sa));
 	}
 	if (o->type == R_RECVMSG && r >= 0) {
 		struct cmsghdr *c;
@@ -565,17 +571,19 @@ static long proto_sockets(void)
 }
 
 /*
- * Both families collect garbage cycles on a workqueue after a release:
- * wait until the socket counts have not moved for a few milliseconds
- * (at most 100 ms; a divergence is replayed before it is believed).
+ * Both families collect garbage cycles on a workqueue after a release, and
+ * the files they drop are closed by the delayed fput work (one jiffy
+ * later): wait until the socket counts have not moved for 25 ms (more than
+ * two jiffies at HZ=100), at most 300 ms. A divergence is replayed before
+ * it is believed.
  */
 static void settle_gc(void)
 {
-	struct timespec ts = { 0, 2 * 1000 * 1000 };
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
 	long prev = proto_sockets(), cur;
 	int still = 0;
 
-	for (int i = 0; i < 50 && still < 3; i++) {
+	for (int i = 0; i < 60 && still < 5; i++) {
 		nanosleep(&ts, NULL);
 		cur = proto_sockets();
 		still = cur == prev ? still + 1 : 0;
@@ -628,7 +636,7 @@ static void run_op(struct world *w, const struct op *o, int idx, struct line *l)
 		r = accept4(fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK);
 		put_fdret(l, r, errno);
 		if (r >= 0) {
-			put_addr(l, w, &sa, sl);
+			put_addr(l, w, &sa, sl, sizeof(sa));
 			set_slot(w, o->b, r);
 		}
 		break;
@@ -726,13 +734,7 @@ static void run_op(struct world *w, const struct op *o, int idx, struct line *l)
 			r = getsockname(fd, (struct sockaddr *)&sa, &sl);
 		put_ret(l, r, errno);
 		if (!r) {
-			if (sl > sizeof(sa) || !o->size)
-				/* truncated: the first bytes of an autobind
-				 * name are random */
-				put(l, " len=%u %s", (unsigned)sl,
-				    sa.sun_family == w->family ? "FAM" : "other");
-			else
-				put_addr(l, w, &sa, sl);
+			put_addr(l, w, &sa, sl, o->size ? sizeof(sa) : 4);
 		}
 		break;
 	}
@@ -742,7 +744,7 @@ static void run_op(struct world *w, const struct op *o, int idx, struct line *l)
 
 static int rslot(void) { return rn(NSLOT); }
 
-static void gen_op(struct op *o)
+static void gen_op(struct op *o, int kind)
 {
 	static const int weights[OP_NR] = {
 		[OP_SOCKET] = 8, [OP_PAIR] = 6, [OP_BIND] = 7, [OP_LISTEN] = 4,
@@ -758,6 +760,8 @@ static void gen_op(struct op *o)
 	p = rn(total);
 	for (o->kind = 0; p >= weights[o->kind]; o->kind++)
 		p -= weights[o->kind];
+	if (kind >= 0)
+		o->kind = kind;
 	o->a = rslot();
 	o->b = rslot();
 	o->c = -1;
@@ -860,8 +864,8 @@ static void gen_seq(struct op *ops, int nops)
 
 	while (i < nops) {
 		int a = rslot(), b = rslot(), c = rslot(), ad = rn(A_AUTO);
-		int t = rn(3), m = rn(20);
-		struct op tmp[6];
+		int t = rn(3), m = rn(16);
+		struct op tmp[8];
 		int k = 0;
 
 		if (m == 0 && t != 1) {		/* listener, client, accept */
@@ -885,8 +889,39 @@ static void gen_seq(struct op *ops, int nops)
 				tmp[k++] = mk(OP_BIND, b, -1, 0, rn(A_AUTO + 1), 0);
 			if (rn(2))
 				tmp[k++] = mk(OP_CONNECT, b, -1, 0, ad, 0);
+		} else if (m <= 4) {		/* traffic over a pair */
+			int n = 2 + rn(4);
+
+			if (a == b)
+				b = (a + 1) % NSLOT;
+			if (m == 3)
+				tmp[k++] = mk(OP_PAIR, a, b, t, A_NONE, 0);
+			while (k < n) {
+				bool snd = rn(2);
+
+				gen_op(&tmp[k], snd ? OP_SEND : OP_RECV);
+				tmp[k++].a = snd ? a : b;
+			}
+		} else if (m == 5) {		/* passing fds and credentials */
+			if (a == b)
+				b = (a + 1) % NSLOT;
+			if (rn(2))
+				tmp[k++] = mk(OP_PAIR, a, b, t, A_NONE, 0);
+			if (!rn(4))
+				tmp[k++] = mk(OP_SETOPT, b, -1, 2, A_NONE, 1);	/* SO_PASSCRED */
+			gen_op(&tmp[k], OP_SEND);
+			tmp[k].a = a;
+			tmp[k].type = S_SENDMSG;
+			tmp[k].extra = 1 + rn(3) + (rn(4) ? 0 : 4);
+			tmp[k++].c = rn(5) ? rslot() : -1;
+			if (rn(2))
+				gen_op(&tmp[k++], -1);
+			gen_op(&tmp[k], OP_RECV);
+			tmp[k].a = b;
+			tmp[k].type = R_RECVMSG;
+			tmp[k++].extra = rn(4) ? 512 : ctl_sizes[rn(4)];
 		} else {
-			gen_op(&tmp[k++]);
+			gen_op(&tmp[k++], -1);
 		}
 		for (int j = 0; j < k && i < nops; j++)
 			ops[i++] = tmp[j];
