@@ -68,11 +68,12 @@
 
 #include <linux/punix.h>
 
-/* The fixed set make check runs: measured to take well under a minute on
- * the debug kernel (see the README, "Fuzzing"). */
+/* The fixed set make check runs, measured under emulation: about 25 s on
+ * Debian's 6.1 and 6.12, about a minute on the debug kernel (30 seeds of
+ * 120 calls took 40 s and 115 s). */
 #define DEF_SEED_FIRST	1
-#define DEF_SEED_LAST	30
-#define DEF_OPS		120
+#define DEF_SEED_LAST	20
+#define DEF_OPS		100
 
 #define NSLOT		6
 #define NPATH		3
