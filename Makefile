@@ -8,6 +8,8 @@
 # make sign KEY=.. CERT=..   sign punix.ko for Secure Boot (make sign: how)
 # make demo            build, boot a VM, load punix and show it beside AF_UNIX
 # make check           the whole test bench: every kernel, every selftest
+# make fuzz SEEDS=a-b  the differential fuzzer over those seeds, in a VM on
+#                      6.1 and 6.12 (OPS=n operations a seed)
 #
 # Variables: KVER (kernel release, default the running one), KDIR (its
 # build tree), DESTDIR and PREFIX (default /usr/local) for make install,
@@ -123,4 +125,7 @@ demo:
 check:
 	@scripts/check.sh
 
-.PHONY: all module clean install uninstall dkms-src dkms-install dkms-uninstall sign version demo check
+fuzz:
+	@scripts/fuzz.sh "$(SEEDS)" "$(OPS)"
+
+.PHONY: all module clean install uninstall dkms-src dkms-install dkms-uninstall sign version demo check fuzz

@@ -129,6 +129,10 @@ cat >"$out/bench.conf" <<-EOF
 	PUNIX_PARAMS="${PUNIX_PARAMS:-}"
 	TEST_TIMEOUT=$PUNIX_TEST_TIMEOUT
 EOF
+# make fuzz (scripts/fuzz.sh): the seeds and length fuzz_test runs.
+if [[ -n ${FUZZ_SEEDS:-} ]]; then
+	echo "export FUZZ_SEEDS=${FUZZ_SEEDS} FUZZ_OPS=${FUZZ_OPS:-}" >>"$out/bench.conf"
+fi
 files+=("$out/LIST:/tests/LIST" "$out/bench.conf:/bench.conf")
 # The host programs some tests run (ss, python, redis...), shared by every
 # kernel's initramfs.

@@ -72,6 +72,20 @@ static inline void punix_inherit_passpidfd(const struct socket *sock,
 }
 
 /*
+ * af_unix's graph collector ("af_unix: Replace garbage collection
+ * algorithm", 6.10, backported to Debian's 6.1) takes the whole receive
+ * queue of a garbage socket (unix_collect_skb()), so the socket is empty
+ * when it is released and its peer sees EOF, not ECONNRESET. The older
+ * collector took only the skbs that carry files. Told by struct
+ * unix_vertex in <net/af_unix.h>.
+ */
+#ifdef PUNIX_HAVE_UNIX_GC_GRAPH
+#define PUNIX_GC_TAKES_QUEUE	true
+#else
+#define PUNIX_GC_TAKES_QUEUE	false
+#endif
+
+/*
  * MSG_OOB on stream sockets. af_unix leaves an OOB byte read with
  * recv(MSG_OOB) in the receive queue as an empty ("consumed") skb. Linux
  * 6.9 to 6.12 changed what a normal read and SIOCATMARK make of it

@@ -280,16 +280,17 @@ static void punix_gc_scan(struct sock *sk, struct list_head *work)
 }
 
 /*
- * Move the skbs of @sk's queue that carry files to @hitlist, forgetting
- * the OOB byte if it goes (CVE-2024-26750).
+ * Move the skbs of @sk's queue that carry files (all of them if @all) to
+ * @hitlist, forgetting the OOB byte if it goes (CVE-2024-26750).
  */
-static void punix_collect_queue(struct sock *sk, struct sk_buff_head *hitlist)
+static void punix_collect_queue(struct sock *sk, struct sk_buff_head *hitlist,
+				bool all)
 {
 	struct sk_buff_head *q = &sk->sk_receive_queue;
 	struct sk_buff *skb, *next;
 
 	skb_queue_walk_safe(q, skb, next) {
-		if (!PUNIX_CB(skb)->fp)
+		if (!all && !PUNIX_CB(skb)->fp)
 			continue;
 		if (skb == punix_sk(sk)->oob_skb)
 			WRITE_ONCE(punix_sk(sk)->oob_skb, NULL);
@@ -310,11 +311,16 @@ static void punix_gc_collect(struct sock *sk, struct sk_buff_head *hitlist)
 				continue;
 			eq = &skb->sk->sk_receive_queue;
 			spin_lock_nested(&eq->lock, SINGLE_DEPTH_NESTING);
-			punix_collect_queue(skb->sk, hitlist);
+			punix_collect_queue(skb->sk, hitlist,
+					    PUNIX_GC_TAKES_QUEUE);
 			spin_unlock(&eq->lock);
 		}
+		/* Its own queue holds the embryos: as af_unix, kept. */
+		punix_collect_queue(sk, hitlist, false);
+	} else {
+		/* The whole queue where af_unix takes it (compat.h). */
+		punix_collect_queue(sk, hitlist, PUNIX_GC_TAKES_QUEUE);
 	}
-	punix_collect_queue(sk, hitlist);
 	spin_unlock(&q->lock);
 }
 

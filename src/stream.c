@@ -506,14 +506,21 @@ again:
 				punix_scm_take_fds(sk, &scm, skb, true);
 				break;
 			}
-			if (!size)
-				break;
-			/* On to the next skb, through punix_manage_oob(). */
+			/*
+			 * On to the next skb, through punix_manage_oob(), even
+			 * with @size used up: as af_unix, a peek goes on over
+			 * the skbs that follow (zero bytes from each) and takes
+			 * the files of the first that has any; it stops at the
+			 * end of the queue.
+			 */
 			skip = 0;
 			last = skb;
 			punix_state_lock(sk);
 			skb = skb_peek_next(skb, &sk->sk_receive_queue);
-			goto again;
+			if (skb)
+				goto again;
+			punix_state_unlock(sk);
+			break;
 		}
 
 		PUNIX_CB(skb)->consumed += chunk;
