@@ -111,7 +111,7 @@ struct grp {
 	int family;		/* the variant's */
 	int other;		/* the other family, or -errno */
 	char base[64];		/* the test's directory */
-	int run;
+	int run;		/* runs so far */
 	int ncases;
 	int fds0;
 	long socks0[2];
@@ -196,6 +196,8 @@ static void grp_begin(struct __test_metadata *_metadata, struct grp *g,
 		       strerror(errno));
 	}
 	ASSERT_EQ(0, chdir(g->base));
+	ASSERT_EQ(0, mkdir("run", 0755));
+	ASSERT_EQ(0, chdir("run"));
 	page = sysconf(_SC_PAGESIZE);
 	mem_none = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
@@ -248,27 +250,32 @@ static void grp_end(struct grp *g)
 	munmap(mem_rw, 2 * page);
 }
 
-/* A run: a fresh directory as cwd, fds closed at the end. */
+/*
+ * A run: starts with no fd and an empty current directory (<dir>/run);
+ * at its end its fds are closed and the nodes it made removed.
+ */
 static void run_begin(struct grp *g)
 {
-	char d[32];
-
-	snprintf(d, sizeof(d), "r%d", g->run++);
-	if (chdir(g->base) || mkdir(d, 0755) || chdir(d))
-		g->nfds = -1;
-	else
-		g->nfds = 0;
+	g->run++;
+	g->nfds = 0;
 }
 
 static void run_end(struct grp *g)
 {
+	struct dirent *de;
+	DIR *d;
 	int i;
 
 	for (i = 0; i < g->nfds; i++)
 		close(g->fds[i]);
 	g->nfds = 0;
-	if (chdir(g->base))
-		g->nfds = -1;
+	d = opendir(".");
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
 }
 
 /* Remember @fd for run_end(); returns it. */
@@ -616,10 +623,13 @@ TEST_F(badin, addresses)
  */
 
 enum { NOP_SOCKNAME, NOP_PEERNAME, NOP_ACCEPT, NOP_RECVFROM, NOP_RECVMSG,
-       NOP_N };
+       NOP_STREAM_RECVFROM, NOP_N };
 static const char *const nop_name[NOP_N] = {
 	"getsockname", "getpeername", "accept", "recvfrom", "recvmsg",
+	"stream_recvfrom",
 };
+
+#define ALL6(x)	{ x, x, x, x, x, x }
 
 /* Where the name goes, and where its length is. */
 enum { NB_OK, NB_NULL, NB_NONE, NB_RO, NB_EDGE };
@@ -635,24 +645,24 @@ struct name_case {
 
 static const struct name_case name_cases[] = {
 	{ "len_storage", NB_OK, sizeof(struct sockaddr_storage), NL_OK,
-	  ALL(OK) },
-	{ "len_0", NB_OK, 0, NL_OK, ALL(OK) },
-	{ "len_1", NB_OK, 1, NL_OK, ALL(OK) },
-	{ "len_3", NB_OK, 3, NL_OK, ALL(OK) },
-	{ "len_int_max", NB_OK, INT_MAX, NL_OK, ALL(OK) },
-	{ "len_negative", NB_OK, -1, NL_OK, ALL(E(EINVAL)) },
+	  ALL6(OK) },
+	{ "len_0", NB_OK, 0, NL_OK, ALL6(OK) },
+	{ "len_1", NB_OK, 1, NL_OK, ALL6(OK) },
+	{ "len_3", NB_OK, 3, NL_OK, ALL6(OK) },
+	{ "len_int_max", NB_OK, INT_MAX, NL_OK, ALL6(OK) },
+	{ "len_negative", NB_OK, -1, NL_OK, ALL6(E(EINVAL)) },
 	{ "buf_null", NB_NULL, sizeof(struct sockaddr_storage), NL_OK,
-	  { E(EFAULT), E(EFAULT), OK, OK, OK } },
+	  { E(EFAULT), E(EFAULT), OK, OK, OK, OK } },
 	{ "buf_unmapped", NB_NONE, sizeof(struct sockaddr_storage), NL_OK,
-	  ALL(E(EFAULT)) },
+	  ALL6(E(EFAULT)) },
 	{ "buf_read_only", NB_RO, sizeof(struct sockaddr_storage), NL_OK,
-	  ALL(E(EFAULT)) },
+	  ALL6(E(EFAULT)) },
 	{ "buf_straddles_unmapped", NB_EDGE, sizeof(struct sockaddr_storage),
-	  NL_OK, ALL(E(EFAULT)) },
-	{ "lenptr_null", NB_OK, 0, NL_NULL, ALL(E(EFAULT)) },
-	{ "lenptr_unmapped", NB_OK, 0, NL_NONE, ALL(E(EFAULT)) },
+	  NL_OK, ALL6(E(EFAULT)) },
+	{ "lenptr_null", NB_OK, 0, NL_NULL, ALL6(E(EFAULT)) },
+	{ "lenptr_unmapped", NB_OK, 0, NL_NONE, ALL6(E(EFAULT)) },
 	{ "lenptr_read_only", NB_OK, sizeof(struct sockaddr_storage), NL_RO,
-	  ALL(E(EFAULT)) },
+	  ALL6(E(EFAULT)) },
 };
 
 static struct res name_run(struct grp *g, const struct name_case *c,
@@ -668,7 +678,20 @@ static struct res name_run(struct grp *g, const struct name_case *c,
 	void *p;
 
 	run_begin(g);
-	if (op == NOP_RECVFROM || op == NOP_RECVMSG) {
+	if (op == NOP_STREAM_RECVFROM) {
+		/* An accepted socket reading from a client bound at "S". */
+		struct sockaddr_un sun;
+		socklen_t sl = mk_sun(&sun, fam, "S", 2);
+
+		l = bound(g, fam, SOCK_STREAM, false);
+		x = sock(g, fam, SOCK_STREAM);
+		if (l < 0 || x < 0 || bind(x, (struct sockaddr *)&sun, sl) ||
+		    connect_path(x, fam, "L") || send(x, "abc", 3, 0) != 3)
+			goto broken;
+		s = T(g, accept4(l, NULL, NULL, SOCK_CLOEXEC));
+		if (s < 0)
+			goto broken;
+	} else if (op == NOP_RECVFROM || op == NOP_RECVMSG) {
 		struct sockaddr_un sun;
 		socklen_t sl = mk_sun(&sun, fam, "S", 2);
 
@@ -729,6 +752,7 @@ static struct res name_run(struct grp *g, const struct name_case *c,
 		}
 		break;
 	case NOP_RECVFROM:
+	case NOP_STREAM_RECVFROM:
 		CALL(r, recvfrom(s, buf, sizeof(buf), MSG_DONTWAIT, p, lp));
 		break;
 	default:
@@ -746,7 +770,8 @@ static struct res name_run(struct grp *g, const struct name_case *c,
 	}
 	/* The length written back; whether the datagram/connection is left. */
 	r.aux = 1000L * (long)len;
-	if (op == NOP_RECVFROM || op == NOP_RECVMSG) {
+	if (op == NOP_RECVFROM || op == NOP_RECVMSG ||
+	    op == NOP_STREAM_RECVFROM) {
 		r.aux += inq(s);
 	} else if (op == NOP_ACCEPT) {
 		x = set_nonblock(s) ? -1 :
@@ -1509,6 +1534,14 @@ static const char *const ov_name[OV_N] = {
 	"lenptr_read_only",
 };
 
+/* The socket an option is asked of (its state decides some answers). */
+enum { OT_PAIR, OT_LISTENER, OT_UNCONNECTED, OT_DGRAM, OT_SEQPACKET, OT_N };
+static const char *const ot_name[OT_N] = {
+	"", "listener_", "unconnected_", "dgram_", "seqpacket_",
+};
+
+static int opt_target;
+
 static struct res opt_run(struct grp *g, const struct opt *o, bool set,
 			  int v, int fam)
 {
@@ -1523,7 +1556,22 @@ static struct res opt_run(struct grp *g, const struct opt *o, bool set,
 	int a, b, i;
 
 	run_begin(g);
-	if (spair(g, fam, SOCK_STREAM, &a, &b)) {
+	switch (opt_target) {
+	case OT_LISTENER:
+		a = bound(g, fam, SOCK_STREAM, false);
+		break;
+	case OT_UNCONNECTED:
+		a = sock(g, fam, SOCK_STREAM);
+		break;
+	case OT_DGRAM:
+		a = bound(g, fam, SOCK_DGRAM, false);
+		break;
+	default:
+		if (spair(g, fam, opt_target == OT_SEQPACKET ?
+			  SOCK_SEQPACKET : SOCK_STREAM, &a, &b))
+			a = -1;
+	}
+	if (a < 0) {
 		r.aux = -1000 - errno;
 		goto out;
 	}
@@ -1610,13 +1658,17 @@ out:
 	return r;
 }
 
-TEST_F(badin, sockopts)
+/* set (@set) or get with every length and pointer, on a stream pair. */
+static void sockopts_pair(struct __test_metadata *_metadata, int family,
+			  const char *dir, bool set)
 {
 	struct grp g;
 	size_t i;
 	int v;
 
-	grp_begin(_metadata, &g, "sockopts", self->family, self->dir);
+	grp_begin(_metadata, &g, set ? "sockopts_set" : "sockopts_get",
+		  family, dir);
+	opt_target = OT_PAIR;
 	for (i = 0; i < ARRAY_SIZE(opts); i++) {
 		const struct opt *o = &opts[i];
 
@@ -1632,19 +1684,60 @@ TEST_F(badin, sockopts)
 			 */
 			if (v == OV_NEG)
 				w = (struct want)E(EINVAL);
-			if ((o->flags & O_SET) && v <= OV_NONE) {
+			if (set && (o->flags & O_SET) && v <= OV_NONE) {
 				snprintf(what, sizeof(what), "set_%s", ov_name[v]);
 				ref = opt_run(&g, o, true, v, AF_UNIX);
-				got = opt_run(&g, o, true, v, self->family);
+				got = opt_run(&g, o, true, v, family);
 				check(&g, what, o->name, w, ref, got);
 			}
-			if (o->flags & O_GET) {
+			if (!set && (o->flags & O_GET)) {
 				snprintf(what, sizeof(what), "get_%s", ov_name[v]);
 				if (v == OV_LENPTR_NULL || v == OV_LENPTR_NONE ||
 				    v == OV_LENPTR_RO)
 					w = (struct want)AFU;
 				if (v == OV_NEG && o->level != SOL_SOCKET)
 					w = (struct want)E(EOPNOTSUPP);
+				ref = opt_run(&g, o, false, v, AF_UNIX);
+				got = opt_run(&g, o, false, v, family);
+				check(&g, what, o->name, w, ref, got);
+			}
+		}
+	}
+	grp_end(&g);
+}
+
+TEST_F(badin, sockopts_set)
+{
+	sockopts_pair(_metadata, self->family, self->dir, true);
+}
+
+TEST_F(badin, sockopts_get)
+{
+	sockopts_pair(_metadata, self->family, self->dir, false);
+}
+
+/* Every getter once more on the other kinds of socket. */
+TEST_F(badin, sockopts_other_sockets)
+{
+	struct grp g;
+	size_t i;
+	int v;
+
+	grp_begin(_metadata, &g, "sockopts_other_sockets", self->family,
+		  self->dir);
+	for (opt_target = OT_LISTENER; opt_target < OT_N; opt_target++) {
+		for (i = 0; i < ARRAY_SIZE(opts); i++) {
+			const struct opt *o = &opts[i];
+
+			for (v = OV_NATURAL; v <= OV_LONG; v++) {
+				struct want w = AFU;
+				struct res ref, got;
+				char what[48];
+
+				if (!(o->flags & O_GET))
+					continue;
+				snprintf(what, sizeof(what), "get_%s%s",
+					 ot_name[opt_target], ov_name[v]);
 				ref = opt_run(&g, o, false, v, AF_UNIX);
 				got = opt_run(&g, o, false, v, self->family);
 				check(&g, what, o->name, w, ref, got);
@@ -2149,6 +2242,275 @@ TEST_F(badin, states)
 }
 
 /* ------------------------------------------------------------------------
+ * ioctl(): the family's commands and others, with bad argument pointers,
+ * on sockets of each kind.
+ */
+
+static const struct {
+	const char *name;
+	unsigned long cmd;
+} ioc_cmds[] = {
+	{ "siocinq", SIOCINQ },
+	{ "siocoutq", SIOCOUTQ },
+	{ "siocoutqnsd", SIOCOUTQNSD },
+	{ "siocatmark", SIOCATMARK },
+	{ "siocunixfile", SIOCPROTOPRIVATE },
+	{ "siocprotoprivate_1", SIOCPROTOPRIVATE + 1 },
+	{ "siocprotoprivate_15", SIOCPROTOPRIVATE + 15 },
+	{ "siocdevprivate", SIOCDEVPRIVATE },
+	{ "fionbio", FIONBIO },
+	{ "fioasync", FIOASYNC },
+	{ "fioclex", FIOCLEX },
+	{ "cmd_0x89ff", 0x89ff },
+	{ "cmd_0xdeadbeef", 0xdeadbeef },
+};
+
+enum { IA_OK, IA_NULL, IA_NONE, IA_RO, IA_N };
+static const char *const ia_name[IA_N] = {
+	"arg_ok", "arg_null", "arg_unmapped", "arg_read_only",
+};
+
+enum { IS_STREAM, IS_LISTENER, IS_UNCONNECTED, IS_DGRAM, IS_SEQPACKET,
+       IS_N };
+static const char *const is_name[IS_N] = {
+	"stream", "listener", "unconnected", "dgram", "seqpacket",
+};
+
+static struct res ioctl_run(struct grp *g, unsigned long cmd, int arg,
+			    int st, int fam)
+{
+	struct res r = { -2, 0, 0 };
+	int a = -1, b = -1, val = 1;
+	void *p = &val;
+
+	run_begin(g);
+	switch (st) {
+	case IS_LISTENER:
+		b = bound(g, fam, SOCK_STREAM, false);
+		break;
+	case IS_UNCONNECTED:
+		b = sock(g, fam, SOCK_STREAM);
+		break;
+	case IS_DGRAM:
+		b = bound(g, fam, SOCK_DGRAM, false);
+		a = sock(g, fam, SOCK_DGRAM);
+		if (a < 0 || connect_path(a, fam, "L"))
+			b = -1;
+		break;
+	default:
+		if (spair(g, fam, st == IS_STREAM ? SOCK_STREAM :
+			  SOCK_SEQPACKET, &a, &b))
+			b = -1;
+	}
+	/* Data queued where there is a sender. */
+	if (b < 0 || (a >= 0 && send(a, "abc", 3, 0) != 3)) {
+		r.aux = -1000 - errno;
+		goto out;
+	}
+	switch (arg) {
+	case IA_NULL:
+		p = NULL;
+		break;
+	case IA_NONE:
+		p = mem_none;
+		break;
+	case IA_RO:
+		p = ro_copy(&val, sizeof(val));
+		break;
+	}
+	CALL(r, ioctl(b, cmd, p));
+	if (r.ret > 0) {
+		/* SIOCUNIXFILE: an O_PATH fd of the node. */
+		T(g, r.ret);
+		r.ret = 0;
+	}
+	r.aux = (arg == IA_OK ? val : 0) * 1000L + poll_now(b);
+out:
+	run_end(g);
+	return r;
+}
+
+TEST_F(badin, ioctls)
+{
+	struct grp g;
+	size_t i;
+	int arg, st;
+
+	grp_begin(_metadata, &g, "ioctls", self->family, self->dir);
+	for (i = 0; i < ARRAY_SIZE(ioc_cmds); i++) {
+		for (arg = 0; arg < IA_N; arg++) {
+			for (st = 0; st < IS_N; st++) {
+				struct res ref, got;
+				char what[64];
+
+				snprintf(what, sizeof(what), "%s_%s",
+					 is_name[st], ia_name[arg]);
+				ref = ioctl_run(&g, ioc_cmds[i].cmd, arg, st,
+						AF_UNIX);
+				got = ioctl_run(&g, ioc_cmds[i].cmd, arg, st,
+						self->family);
+				check(&g, what, ioc_cmds[i].name,
+				      (struct want)AFU, ref, got);
+			}
+		}
+	}
+	grp_end(&g);
+}
+
+/* ------------------------------------------------------------------------
+ * splice() out of sockets of each kind and state with odd lengths, flags
+ * and offsets (everything non-blocking).
+ */
+
+enum { SP_LEN0, SP_LEN1, SP_LEN3, SP_LEN_HUGE, SP_BAD_FLAGS, SP_OFF_IN,
+       SP_TO_SOCKET, SP_PEEK_EMPTY, SP_N };
+static const char *const sp_name[SP_N] = {
+	"len_0", "len_1", "len_3", "len_size_max", "unknown_flags",
+	"off_in", "socket_to_socket", "empty_queue",
+};
+
+static struct res splice_run(struct grp *g, int v, int st, int fam)
+{
+	struct res r = { -2, 0, 0 };
+	int a = -1, b = -1, p[2], n = 0;
+	loff_t off = 0;
+
+	run_begin(g);
+	switch (st) {
+	case IS_LISTENER:
+		b = bound(g, fam, SOCK_STREAM, false);
+		break;
+	case IS_UNCONNECTED:
+		b = sock(g, fam, SOCK_STREAM);
+		break;
+	case IS_DGRAM:
+		if (spair(g, fam, SOCK_DGRAM, &a, &b))
+			b = -1;
+		break;
+	default:
+		if (spair(g, fam, st == IS_STREAM ? SOCK_STREAM :
+			  SOCK_SEQPACKET, &a, &b))
+			b = -1;
+	}
+	if (b < 0 || pipe2(p, O_NONBLOCK | O_CLOEXEC)) {
+		r.aux = -1000 - errno;
+		goto out;
+	}
+	T(g, p[0]);
+	T(g, p[1]);
+	if (set_nonblock(b) ||
+	    (a >= 0 && v != SP_PEEK_EMPTY && send(a, "abc", 3, 0) != 3)) {
+		r.aux = -2000 - errno;
+		goto out;
+	}
+	switch (v) {
+	case SP_LEN0:
+		CALL(r, splice(b, NULL, p[1], NULL, 0, SPLICE_F_NONBLOCK));
+		break;
+	case SP_LEN1:
+		CALL(r, splice(b, NULL, p[1], NULL, 1, SPLICE_F_NONBLOCK));
+		break;
+	case SP_LEN3:
+	case SP_PEEK_EMPTY:
+		CALL(r, splice(b, NULL, p[1], NULL, 3, SPLICE_F_NONBLOCK));
+		break;
+	case SP_LEN_HUGE:
+		CALL(r, splice(b, NULL, p[1], NULL, SIZE_MAX,
+			       SPLICE_F_NONBLOCK));
+		break;
+	case SP_BAD_FLAGS:
+		CALL(r, splice(b, NULL, p[1], NULL, 3,
+			       SPLICE_F_NONBLOCK | 0x100));
+		break;
+	case SP_OFF_IN:
+		CALL(r, splice(b, &off, p[1], NULL, 3, SPLICE_F_NONBLOCK));
+		break;
+	case SP_TO_SOCKET:
+		CALL(r, splice(b, NULL, a >= 0 ? a : b, NULL, 3,
+			       SPLICE_F_NONBLOCK));
+		break;
+	}
+	if (ioctl(p[0], FIONREAD, &n))
+		n = -errno;
+	r.aux = n * 1000L + inq(b);
+out:
+	run_end(g);
+	return r;
+}
+
+TEST_F(badin, splice)
+{
+	struct grp g;
+	int v, st;
+
+	grp_begin(_metadata, &g, "splice", self->family, self->dir);
+	for (v = 0; v < SP_N; v++) {
+		for (st = 0; st < IS_N; st++) {
+			struct res ref, got;
+
+			ref = splice_run(&g, v, st, AF_UNIX);
+			got = splice_run(&g, v, st, self->family);
+			check(&g, is_name[st], sp_name[v], (struct want)AFU,
+			      ref, got);
+		}
+	}
+	grp_end(&g);
+}
+
+/* ------------------------------------------------------------------------
+ * socketpair() with a bad result pointer: nothing may stay behind.
+ */
+
+enum { SPV_NULL, SPV_NONE, SPV_RO, SPV_EDGE, SPV_N };
+static const char *const spv_name[SPV_N] = {
+	"sv_null", "sv_unmapped", "sv_read_only", "sv_straddles_unmapped",
+};
+
+static struct res spv_run(struct grp *g, int v, int type, int fam)
+{
+	struct res r = { -2, 0, 0 };
+	int fds0 = count_fds(), zero[2] = { 0, 0 };
+	void *p = NULL;
+
+	run_begin(g);
+	switch (v) {
+	case SPV_NONE:
+		p = mem_none;
+		break;
+	case SPV_RO:
+		p = ro_copy(zero, sizeof(zero));
+		break;
+	case SPV_EDGE:
+		p = edge_copy(zero, sizeof(int));
+		break;
+	}
+	CALL(r, socketpair(fam, type | SOCK_CLOEXEC, 0, p));
+	/* Open fds afterwards, beyond those before. */
+	r.aux = count_fds() - fds0;
+	run_end(g);
+	return r;
+}
+
+TEST_F(badin, socketpair_ptrs)
+{
+	struct grp g;
+	int v, t;
+
+	grp_begin(_metadata, &g, "socketpair_ptrs", self->family, self->dir);
+	for (v = 0; v < SPV_N; v++) {
+		for (t = 0; t < 3; t++) {
+			struct res ref, got;
+
+			ref = spv_run(&g, v, types[t], AF_UNIX);
+			got = spv_run(&g, v, types[t], self->family);
+			check(&g, type_name[t], spv_name[v],
+			      (struct want)E(EFAULT), ref, got);
+		}
+	}
+	grp_end(&g);
+}
+
+/* ------------------------------------------------------------------------
  * The size of the table (what the groups above run, per family).
  */
 TEST_F(badin, count)
@@ -2165,8 +2527,13 @@ TEST_F(badin, count)
 		for (v = 0; v < OV_N; v++)
 			n += ((opts[i].flags & O_SET) && v <= OV_NONE) +
 			     !!(opts[i].flags & O_GET);
+	for (i = 0; i < ARRAY_SIZE(opts); i++)
+		n += !!(opts[i].flags & O_GET) * (OT_N - 1) * 2;
 	n += ARRAY_SIZE(hows) * SH_N;
 	n += ARRAY_SIZE(states);
+	n += ARRAY_SIZE(ioc_cmds) * IA_N * IS_N;
+	n += SP_N * IS_N;
+	n += SPV_N * 3;
 	TH_LOG("bad-input cases: %zu per family (family %d)", n,
 	       self->family);
 	ASSERT_LE(150, (long)n);
