@@ -2324,8 +2324,17 @@ static struct res ioctl_run(struct grp *g, unsigned long cmd, int arg,
 			    int st, int fam)
 {
 	struct res r = { -2, 0, 0 };
-	int a = -1, b = -1, val = 1;
-	void *p = &val;
+	/*
+	 * As big as a struct ifreq, naming "lo": commands the family does
+	 * not know go on to dev_ioctl(), which would ask for a module for an
+	 * unknown interface name (slow: a usermode helper per call).
+	 */
+	union {
+		int val;
+		char name[40];
+	} u = { .name = "lo" };
+	int a = -1, b = -1;
+	void *p = &u;
 
 	run_begin(g);
 	switch (st) {
@@ -2359,7 +2368,7 @@ static struct res ioctl_run(struct grp *g, unsigned long cmd, int arg,
 		p = mem_none;
 		break;
 	case IA_RO:
-		p = ro_copy(&val, sizeof(val));
+		p = ro_copy(&u, sizeof(u));
 		break;
 	}
 	CALL(r, ioctl(b, cmd, p));
@@ -2368,7 +2377,7 @@ static struct res ioctl_run(struct grp *g, unsigned long cmd, int arg,
 		T(g, r.ret);
 		r.ret = 0;
 	}
-	r.aux = (arg == IA_OK ? val : 0) * 1000L + poll_now(b);
+	r.aux = (arg == IA_OK ? u.val : 0) * 1000L + poll_now(b);
 out:
 	run_end(g);
 	return r;
