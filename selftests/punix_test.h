@@ -127,9 +127,10 @@ static inline void punix_rmtree(const char *dir)
 
 /*
  * wait_blocked_in() reads another task's /proc/<pid>/syscall, which needs
- * ptrace read rights.  Run unprivileged (same uid everywhere), a parent may
- * read its children under Yama's ptrace_scope 1 (the Debian kernels'
- * default: ancestors only), but a child may not read its parent.  Naming
+ * ptrace rights.  Run unprivileged (same uid everywhere), a parent may
+ * read its children under Yama's ptrace_scope 1 (ancestors only: the
+ * upstream default; Debian's kernels boot with 0), but a child may not
+ * read its parent.  Naming
  * ourselves as our ptracer lets every descendant read us (Yama's exception
  * covers the named task and its descendants).  Without Yama the call fails
  * with EINVAL and nothing is needed.  The test process calls it (in the

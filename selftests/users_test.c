@@ -165,7 +165,7 @@ static void __assert_cred_msg(struct __test_metadata *_metadata, int fd,
 
 /* A child's connect() (send: sendto()) of @type to @path as @uid/@gid. */
 static int try_as(int family, int type, const char *path, bool send,
-		  uid_t uid, gid_t gid, bool fsuid_only)
+		  uid_t uid, gid_t gid)
 {
 	pid_t pid = fork_child();
 	long r;
@@ -174,17 +174,8 @@ static int try_as(int family, int type, const char *path, bool send,
 	if (pid)
 		return pid < 0 ? -1 : wait_child(pid);
 	fd = socket(family, type, 0);
-	if (fd < 0)
-		_exit(97);
-	if (fsuid_only) {
-		/* Root with another fsuid: the DAC capabilities go too. */
-		setfsgid(gid);
-		setfsuid(uid);
-		if ((uid_t)setfsuid(-1) != uid || (gid_t)setfsgid(-1) != gid)
-			_exit(98);
-	} else if (become(uid, gid, 0, NULL)) {
+	if (fd < 0 || become(uid, gid, 0, NULL))
 		_exit(98);
-	}
 	if (send)
 		r = sendto_path(fd, family, path, "n", 1, 0);
 	else
@@ -221,21 +212,20 @@ TEST_F(users, unsearchable_dir_eacces)
 	ASSERT_EQ(0, chmod(qp, 0777));
 	ASSERT_EQ(0, chmod(dp, 0777));
 	ASSERT_EQ(WANT(EACCES), try_as(self->family, SOCK_STREAM, sp, false,
-				       NOBODY_ID, NOBODY_ID, false));
+				       NOBODY_ID, NOBODY_ID));
 	ASSERT_EQ(WANT(EACCES), try_as(self->family, SOCK_SEQPACKET, qp, false,
-				       NOBODY_ID, NOBODY_ID, false));
+				       NOBODY_ID, NOBODY_ID));
 	ASSERT_EQ(WANT(EACCES), try_as(self->family, SOCK_DGRAM, dp, false,
-				       NOBODY_ID, NOBODY_ID, false));
+				       NOBODY_ID, NOBODY_ID));
 	ASSERT_EQ(WANT(EACCES), try_as(self->family, SOCK_DGRAM, dp, true,
-				       NOBODY_ID, NOBODY_ID, false));
+				       NOBODY_ID, NOBODY_ID));
 	/* A missing name behind it is EACCES too, not ENOENT. */
 	{
 		char np[96];
 
 		TPATH(np, "priv/none");
 		ASSERT_EQ(WANT(EACCES), try_as(self->family, SOCK_STREAM, np,
-					       false, NOBODY_ID, NOBODY_ID,
-					       false));
+					       false, NOBODY_ID, NOBODY_ID));
 	}
 	/* Nothing arrived. */
 	ASSERT_EQ(0, poll_now(s));
@@ -245,11 +235,11 @@ TEST_F(users, unsearchable_dir_eacces)
 	/* Search alone is enough. */
 	ASSERT_EQ(0, chmod(dir, 0711));
 	ASSERT_EQ(0, try_as(self->family, SOCK_STREAM, sp, false,
-			    NOBODY_ID, NOBODY_ID, false));
+			    NOBODY_ID, NOBODY_ID));
 	ASSERT_EQ(0, try_as(self->family, SOCK_SEQPACKET, qp, false,
-			    NOBODY_ID, NOBODY_ID, false));
+			    NOBODY_ID, NOBODY_ID));
 	ASSERT_EQ(0, try_as(self->family, SOCK_DGRAM, dp, true,
-			    NOBODY_ID, NOBODY_ID, false));
+			    NOBODY_ID, NOBODY_ID));
 	a = accept_ok(s);
 	close(a);
 	a = accept_ok(q);
@@ -269,6 +259,52 @@ TEST_F(users, unsearchable_dir_eacces)
  * setfsuid(OTHER_UID) loses CAP_DAC_OVERRIDE and is refused a 0755 node,
  * admitted to an OTHER_UID-owned 0200 one).
  */
+/*
+ * In a child, as @uid/@gid (only the fs ids if @fs): stream and seqpacket
+ * connect() to @sp/@qp and dgram sendto() to @dp.  Exit 0 if each gives
+ * @err (0: success), else 10 * (type index + 1) + a small errno code.
+ */
+static int try_three_as(int family, const char *sp, const char *qp,
+			const char *dp, uid_t uid, gid_t gid, bool fs, int err)
+{
+	const char *path[3] = { sp, qp, dp };
+	static const int types[3] = { SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM };
+	pid_t pid = fork_child();
+	int fd[3];
+
+	if (pid)
+		return pid < 0 ? -1 : wait_child(pid);
+	for (int t = 0; t < 3; t++) {
+		fd[t] = socket(family, types[t], 0);
+		if (fd[t] < 0)
+			_exit(97);
+	}
+	if (fs) {
+		/* Root with other fs ids: the DAC capabilities go too. */
+		setfsgid(gid);
+		setfsuid(uid);
+		if ((uid_t)setfsuid(-1) != uid || (gid_t)setfsgid(-1) != gid)
+			_exit(98);
+	} else if (become(uid, gid, 0, NULL)) {
+		_exit(98);
+	}
+	for (int t = 0; t < 3; t++) {
+		long r, want = t == 2 ? 1 : 0;
+
+		errno = 0;
+		if (t == 2)
+			r = sendto_path(fd[t], family, path[t], "n", 1, 0);
+		else
+			r = connect_path(fd[t], family, path[t]);
+		if (err ? (r == -1 && errno == err) : r == want)
+			continue;
+		fprintf(stderr, "type %d: %ld, errno %d, want %d\n",
+			types[t], r, errno, err);
+		_exit(10 * (t + 1) + (r == -1 ? 1 : 0));
+	}
+	_exit(0);
+}
+
 TEST_F(users, node_permission_classes)
 {
 	static const struct {
@@ -291,43 +327,39 @@ TEST_F(users, node_permission_classes)
 		{ 0, OTHER_GID, 0020, OTHER_UID, OTHER_GID, true, 0 },
 		{ 0, 0, 0000, 0, 0, false, 0 },
 	};
-	static const int types[] = { SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM };
-	char path[96], buf[8];
+	char sp[96], qp[96], dp[96], buf[8];
+	int s, q, d, a;
 
-	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
-		int type = types[t], fd, a;
+	s = new_typed_listener(SOCK_STREAM, (TPATH(sp, "s"), sp), 16);
+	q = new_typed_listener(SOCK_SEQPACKET, (TPATH(qp, "q"), qp), 16);
+	d = new_bound_at(SOCK_DGRAM, dp, "d");
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		const char *p[3] = { sp, qp, dp };
 
-		snprintf(buf, sizeof(buf), "n%zu", t);
-		TPATH(path, buf);
-		fd = new_bound(type, path);
-		if (type != SOCK_DGRAM)
-			ASSERT_RET(0, listen(fd, 16));
-		for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-			int r;
-
-			ASSERT_EQ(0, chown(path, c[i].owner, c[i].group));
-			ASSERT_EQ(0, chmod(path, c[i].mode));
-			r = try_as(self->family, type, path, type == SOCK_DGRAM,
-				   c[i].uid, c[i].gid, c[i].fs);
-			ASSERT_EQ(WANT(c[i].err), r) {
-				TH_LOG("type %d case %zu: node %u:%u %04o, "
-				       "caller %u:%u%s", type, i, c[i].owner,
-				       c[i].group, c[i].mode, c[i].uid,
-				       c[i].gid, c[i].fs ? " (fsuid)" : "");
-			}
-			if (c[i].err)
-				continue;
-			if (type == SOCK_DGRAM) {
-				ASSERT_RET(1, recv(fd, buf, sizeof(buf),
-						   MSG_DONTWAIT));
-			} else {
-				a = accept_ok(fd);
-				close(a);
-			}
+		for (int t = 0; t < 3; t++) {
+			ASSERT_EQ(0, chown(p[t], c[i].owner, c[i].group));
+			ASSERT_EQ(0, chmod(p[t], c[i].mode));
 		}
-		ASSERT_EQ(0, poll_now(fd) & POLLIN);
-		close(fd);
+		ASSERT_EQ(0, try_three_as(self->family, sp, qp, dp, c[i].uid,
+					  c[i].gid, c[i].fs, c[i].err)) {
+			TH_LOG("case %zu: node %u:%u %04o, caller %u:%u%s", i,
+			       c[i].owner, c[i].group, c[i].mode, c[i].uid,
+			       c[i].gid, c[i].fs ? " (fsuid)" : "");
+		}
+		if (c[i].err)
+			continue;
+		a = accept_ok(s);
+		close(a);
+		a = accept_ok(q);
+		close(a);
+		ASSERT_RET(1, recv(d, buf, sizeof(buf), MSG_DONTWAIT));
 	}
+	ASSERT_EQ(0, poll_now(s) & POLLIN);
+	ASSERT_EQ(0, poll_now(q) & POLLIN);
+	ASSERT_ERRNO(EAGAIN, recv(d, buf, sizeof(buf), MSG_DONTWAIT));
+	close(s);
+	close(q);
+	close(d);
 }
 
 /*
