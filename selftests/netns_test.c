@@ -21,7 +21,9 @@
  *   - a socket belongs to the network namespace it was made in, whatever
  *     its creator does after (unshare(), setns()): names bound later live
  *     there, it is listed in that namespace's /proc/net file and found by
- *     its sock_diag there only.
+ *     its sock_diag there only;
+ *   - SIOCUNIXFILE needs CAP_NET_ADMIN over the socket's network namespace
+ *     (EPERM first, before ENOENT).
  *
  * What abstract_test and diag_test already check in a plain new network
  * namespace (a name bound in the parent unreachable from it, a socket made
@@ -30,7 +32,9 @@
  */
 #include "msg_util.h"
 
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <linux/sockios.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
@@ -930,6 +934,60 @@ TEST_F(netns, paths_cross_mount_ns)
 	close(c);
 	close(e);
 	close(up[0]);
+}
+
+#ifndef SIOCUNIXFILE
+#define SIOCUNIXFILE	(SIOCPROTOPRIVATE + 0)
+#endif
+
+/*
+ * SIOCUNIXFILE needs CAP_NET_ADMIN over the user namespace owning the
+ * socket's network namespace, checked before anything else: root of a new
+ * user namespace (owning a new network namespace) opens the node of a
+ * socket made there, gets ENOENT for an unbound one made there, and EPERM
+ * for sockets of the initial network namespace, bound or not.
+ */
+TEST_F(netns, siocunixfile_netns_owner)
+{
+	char pp[96], qp[96];
+	int p, u, fd;
+	pid_t kid;
+
+	p = new_bound_at(SOCK_DGRAM, pp, "p");
+	u = new_typed(SOCK_DGRAM);
+	TPATH(qp, "q");
+	kid = fork_child();
+	ASSERT_LE(0, kid);
+	if (kid == 0) {
+		uid_t ou = getuid();
+		gid_t og = getgid();
+		struct stat st, fst;
+		int q, v, f;
+
+		CHILD_OK(90, 0, unshare(CLONE_NEWUSER | CLONE_NEWNET));
+		CHILD_OK(91, 0, map_ids(0, 0, ou, og));
+		q = socket(self->family, SOCK_DGRAM, 0);
+		v = socket(self->family, SOCK_DGRAM, 0);
+		CHILD_TRUE(92, q >= 0 && v >= 0);
+		CHILD_OK(1, 0, bind_path(q, self->family, qp));
+		f = ioctl(q, SIOCUNIXFILE, 0);
+		CHILD_TRUE(2, f >= 0);
+		CHILD_TRUE(3, (fcntl(f, F_GETFL) & O_PATH) == O_PATH);
+		CHILD_OK(4, 0, fstat(f, &fst));
+		CHILD_OK(5, 0, stat(qp, &st));
+		CHILD_TRUE(6, st.st_ino == fst.st_ino && st.st_dev == fst.st_dev);
+		CHILD_FAILS(7, ENOENT, ioctl(v, SIOCUNIXFILE, 0));
+		CHILD_FAILS(8, EPERM, ioctl(p, SIOCUNIXFILE, 0));
+		CHILD_FAILS(9, EPERM, ioctl(u, SIOCUNIXFILE, 0));
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_child(kid));
+	fd = ioctl(p, SIOCUNIXFILE, 0);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_ERRNO(ENOENT, ioctl(u, SIOCUNIXFILE, 0));
+	close(p);
+	close(u);
 }
 
 TEST_HARNESS_MAIN
