@@ -42,6 +42,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -125,6 +126,22 @@ static inline void punix_rmtree(const char *dir)
 }
 
 /*
+ * wait_blocked_in() reads another task's /proc/<pid>/syscall, which needs
+ * ptrace rights.  Run unprivileged (same uid everywhere), a parent may
+ * read its children under Yama's ptrace_scope 1 (ancestors only: the
+ * upstream default; Debian's kernels boot with 0), but a child may not
+ * read its parent.  Naming
+ * ourselves as our ptracer lets every descendant read us (Yama's exception
+ * covers the named task and its descendants).  Without Yama the call fails
+ * with EINVAL and nothing is needed.  The test process calls it (in the
+ * fixture setup), and so does any unprivileged child that others wait on.
+ */
+static inline void allow_ptrace_by_children(void)
+{
+	prctl(PR_SET_PTRACER, (unsigned long)getpid(), 0, 0, 0);
+}
+
+/*
  * PUNIX_FIXTURE(name) declares fixture @name with its native and punix
  * variants, and the setup/teardown shared by all tests.
  *
@@ -165,6 +182,7 @@ FIXTURE_SETUP(fx)							\
 	/* Searchable by the unprivileged children of EACCES tests. */	\
 	ASSERT_EQ(0, chmod(self->dir, 0755));				\
 	signal(SIGPIPE, SIG_DFL);					\
+	allow_ptrace_by_children();					\
 	alarm(PUNIX_WATCHDOG);						\
 }									\
 FIXTURE_TEARDOWN_PARENT(fx)						\

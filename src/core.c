@@ -12,6 +12,7 @@
 #include <linux/cred.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/net.h>
@@ -32,6 +33,13 @@ MODULE_PARM_DESC(family, "Address family number to register (default "
 		 __stringify(PUNIX_FAMILY_DEFAULT) ", the unused AF_WANPIPE slot)");
 
 /* As AF_UNIX: one proto for stream sockets, one for message sockets. */
+/*
+ * Socks of the family alive in the whole system, embryos included. As
+ * af_unix's unix_nr_socks: making one more than twice the file table's
+ * size (fs.file-max) fails with ENFILE. Atomic, no lock.
+ */
+static atomic_long_t punix_nr_socks;
+
 static struct proto punix_stream_proto = {
 	.name		= "PUNIX-STREAM",
 	.owner		= THIS_MODULE,
@@ -82,6 +90,7 @@ static void punix_sock_destruct(struct sock *sk)
 		punix_addr_put(u->addr);
 
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
+	atomic_long_dec(&punix_nr_socks);
 }
 
 #ifdef CONFIG_PROVE_LOCKING
@@ -144,11 +153,19 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	struct punix_sock *u;
 	struct sock *sk;
 
+	atomic_long_inc(&punix_nr_socks);
+	if (atomic_long_read(&punix_nr_socks) > 2 * get_max_files()) {
+		atomic_long_dec(&punix_nr_socks);
+		return ERR_PTR(-ENFILE);
+	}
+
 	sk = sk_alloc(net, punix_family, GFP_KERNEL,
 		      type == SOCK_STREAM ? &punix_stream_proto :
 					    &punix_dgram_proto, kern);
-	if (!sk)
+	if (!sk) {
+		atomic_long_dec(&punix_nr_socks);
 		return ERR_PTR(-ENOMEM);
+	}
 
 	sock_init_data(sock, sk);
 
