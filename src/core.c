@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/compat.h>
 #include <linux/cred.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
@@ -545,6 +546,20 @@ int punix_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 
 	return put_user(amount, (int __user *)arg);
 }
+
+#ifdef CONFIG_COMPAT
+/*
+ * As af_unix's unix_compat_ioctl(): a 32-bit caller's ioctls are the native
+ * ones, with its argument widened to a pointer (every one takes an int *).
+ * Without it compat_sock_ioctl() finds SIOCOUTQ and SIOCATMARK in its own
+ * table but refuses SIOCUNIXFILE with ENOTTY.
+ */
+int punix_compat_ioctl(struct socket *sock, unsigned int cmd,
+		       unsigned long arg)
+{
+	return punix_ioctl(sock, cmd, (unsigned long)compat_ptr(arg));
+}
+#endif
 
 /* SO_PEERCRED of @sk becomes the calling task's credentials. */
 void punix_init_peercred(struct sock *sk)

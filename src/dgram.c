@@ -634,6 +634,9 @@ const struct proto_ops punix_dgram_ops = {
 	.getname	= punix_getname,
 	.poll		= punix_dgram_poll,
 	.ioctl		= punix_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl	= punix_compat_ioctl,
+#endif
 	.listen		= sock_no_listen,
 	.shutdown	= punix_shutdown,
 	.sendmsg	= punix_dgram_sendmsg,

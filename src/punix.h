@@ -255,6 +255,8 @@ int punix_release(struct socket *sock);
 int punix_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 int punix_shutdown(struct socket *sock, int how);
 int punix_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+int punix_compat_ioctl(struct socket *sock, unsigned int cmd,
+		       unsigned long arg);
 long punix_inq_len(struct sock *sk);
 struct sock *punix_peer_get(struct sock *sk);
 bool punix_recvq_full(const struct sock *sk);

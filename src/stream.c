@@ -650,6 +650,9 @@ const struct proto_ops punix_stream_ops = {
 	.getname	= punix_getname,
 	.poll		= punix_stream_poll,
 	.ioctl		= punix_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl	= punix_compat_ioctl,
+#endif
 	.listen		= punix_stream_listen,
 	.shutdown	= punix_shutdown,
 	.sendmsg	= punix_stream_sendmsg,
@@ -672,6 +675,9 @@ const struct proto_ops punix_seqpacket_ops = {
 	.getname	= punix_getname,
 	.poll		= punix_dgram_poll,
 	.ioctl		= punix_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl	= punix_compat_ioctl,
+#endif
 	.listen		= punix_stream_listen,
 	.shutdown	= punix_shutdown,
 	.sendmsg	= punix_seqpacket_sendmsg,
