@@ -14,6 +14,7 @@ packages=(
 	cpio gzip		# packing the initramfs
 	build-essential		# gcc, make
 	libc6-dev		# static libc for the test programs
+	gcc-multilib		# -m32: the i386 test programs (libc6-dev-i386)
 	kmod			# modinfo
 	binutils		# readelf (static-binary check)
 	perl			# checkpatch.pl

@@ -664,7 +664,7 @@ static void w_msg_transfer(struct fw *w)
 				continue;
 			memcpy(&h, buf, sizeof(h));
 			if (n < (long)sizeof(h) || h.magic != FM_MAGIC || h.chan != (uint32_t)i ||
-			    h.len != n || (mh.msg_flags & MSG_TRUNC) || h.seq != got[i] ||
+			    (long)h.len != n || (mh.msg_flags & MSG_TRUNC) || h.seq != got[i] ||
 			    pattern_check(buf + sizeof(h), n - sizeof(h), 0xfa18 + i,
 					  h.seq * 8192ULL) >= 0) {
 				sfail(sh, "chan %d (%s): message %u: %ld bytes, seq %u, len %u: lost, torn or corrupt",

@@ -1380,7 +1380,7 @@ static int msg_verify(struct mb *mb, int rxi, const unsigned char *buf,
 		      rxi, h.magic, h.sender, h.chan);
 		return -1;
 	}
-	if (full >= 0 && h.len != full) {
+	if (full >= 0 && (long)h.len != full) {
 		sfail(sh, "rx%d: message from tx%u seq %u is %u bytes, recv reported %ld (boundary lost)",
 		      rxi, h.sender, h.seq, h.len, full);
 		return -1;
