@@ -1112,18 +1112,31 @@ struct cmsg_case {
 	struct want w;
 };
 
+/*
+ * The i386 build's sendmsg() goes through the compat conversion of the
+ * control buffer (cmsghdr_from_user_compat_to_kern()), which refuses with
+ * EINVAL a buffer that has no complete cmsghdr or ends in a partial one,
+ * where the native path ignores the rest: those entries are AF_UNIX's
+ * answer there (the family's must still be the same).
+ */
+#ifdef __i386__
+#define NATIVE(w)	AFU
+#else
+#define NATIVE(w)	w
+#endif
+
 static const struct cmsg_case cmsg_cases[] = {
-	{ "control_null", C_NULL_16, E(EFAULT) },
+	{ "control_null", C_NULL_16, NATIVE(E(EFAULT)) },
 	{ "control_unmapped", C_NONE_16, E(EFAULT) },
 	{ "control_unmapped_len_0", C_NONE_0, R(1) },
 	{ "control_read_only", C_RO_RIGHTS, R(1) },
-	{ "controllen_8", C_LEN_8, R(1) },
-	{ "controllen_15", C_LEN_15, R(1) },
+	{ "controllen_8", C_LEN_8, NATIVE(R(1)) },
+	{ "controllen_15", C_LEN_15, NATIVE(R(1)) },
 	{ "controllen_above_int_max", C_LEN_HUGE, E(ENOBUFS) },
 	{ "controllen_1mib", C_LEN_1M, AFU },
 	{ "rights_len_header_plus_3", C_RIGHTS_HDR_PLUS_3, R(1) },
-	{ "rights_len_one_fd_plus_2", C_RIGHTS_PLUS_2, R(1) },
-	{ "rights_then_truncated_header", C_THEN_TRUNC_HDR, R(1) },
+	{ "rights_len_one_fd_plus_2", C_RIGHTS_PLUS_2, NATIVE(R(1)) },
+	{ "rights_then_truncated_header", C_THEN_TRUNC_HDR, NATIVE(R(1)) },
 	{ "rights_then_zero_len_cmsg", C_THEN_ZERO_LEN, E(EINVAL) },
 	{ "rights_then_overlong_cmsg", C_THEN_OVERLONG, E(EINVAL) },
 	{ "level_minus_1", C_LEVEL_NEG, R(1) },

@@ -529,9 +529,19 @@ static void bad_cmsg(struct __test_metadata *_metadata, creds_t *self,
 	ASSERT_RET(1, send_cred(sv[0], "o", 1, &uc));
 	ASSERT_RET(1, recv(sv[1], rbuf, sizeof(rbuf), 0));
 
+	/*
+	 * A seqpacket socket checks its state first. Not in the i386 build:
+	 * the compat sendmsg takes the 4 bytes after the short cmsg for a
+	 * further header (cmsg_compat_nxthdr() wants one byte, not a whole
+	 * header) and refuses it with EINVAL before the family is called.
+	 */
 	lone = socket(self->family, type, 0);
 	ASSERT_LE(0, lone);
+#ifdef __i386__
+	ASSERT_ERRNO(EINVAL,
+#else
 	ASSERT_ERRNO(type == SOCK_SEQPACKET ? ENOTCONN : EINVAL,
+#endif
 		     send_cred_len(lone, "a", 1, &uc, UCRED_LEN - 4,
 				   MSG_DONTWAIT));
 	close(lone);
