@@ -432,6 +432,7 @@ punix_kernel_problems() {
 PUNIX_EXPECTED_DIR=$PUNIX_ROOT/selftests/expected
 # The kernels make expected writes a list for (the names punix_kernels
 # gives; the debug kernel need not be built).
+# shellcheck disable=SC2034 # used by scripts/expected.sh
 PUNIX_EXPECTED_KERNELS="6.1 6.12 6.12-debug"
 # The programs the unprivileged pass runs again as nobody.
 PUNIX_UNPRIV_LIST=$PUNIX_ROOT/selftests/unprivileged.txt

@@ -27,7 +27,7 @@ set -euo pipefail
 
 usage() { die "usage: $0 [--tests DIR [--full]] NAME [BZIMAGE KDIR]"; }
 
-tests= full=
+tests='' full=''
 while (($#)); do
 	case $1 in
 	--tests) tests=$(realpath "${2:?}") full=${full:-0}; shift 2 ;;
@@ -150,6 +150,8 @@ printf '%s\n' "${progs[@]}" >"$out/LIST"
 # ---- bench: the unprivileged pass: programs run again as nobody ----
 printf '%s\n' "${nobody_lines[@]}" | sed '/^$/d' >"$out/LIST.nobody"
 files+=("$out/LIST.nobody:/tests/LIST.nobody")
+# It adds about 2 minutes to the VM run: 3 more before the VM counts as hung.
+((${#nobody[@]})) && PUNIX_VM_TIMEOUT=$((PUNIX_VM_TIMEOUT + 180))
 # ---- end of the unprivileged pass ----
 cat >"$out/bench.conf" <<-EOF
 	PUNIX_PARAMS="${PUNIX_PARAMS:-}"
