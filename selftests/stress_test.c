@@ -2654,6 +2654,15 @@ static void lc_server(void *arg)
 	unlink(path);
 }
 
+/* The pending error of @fd (SO_ERROR), -1 if it cannot be read. */
+static int sock_err(int fd)
+{
+	socklen_t len = sizeof(int);
+	int v;
+
+	return getsockopt(fd, SOL_SOCKET, SO_ERROR, &v, &len) ? -1 : v;
+}
+
 static void *lc_client(void *arg)
 {
 	struct lc_client_arg *a = arg;
@@ -2707,7 +2716,14 @@ static void *lc_client(void *arg)
 				sfail(sh, "client (%s): connected, then neither accepted nor reset for %ld ms (%s)",
 				      type_name(type), now_ms() - t0, errname(errno));
 			} else if (k == 0) {
-				if (send_reset)
+				/*
+				 * A reset sets shutdown, then the error, under
+				 * our state lock; a reader that holds no lock
+				 * (both families' datagram wait) can see the
+				 * shutdown and miss the error: it is still
+				 * pending then.
+				 */
+				if (send_reset || sock_err(c) == ECONNRESET)
 					atomic_fetch_add_explicit(&sh->cnt[C_RESET], 1,
 								  memory_order_relaxed);
 				else
