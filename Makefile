@@ -10,6 +10,8 @@
 # make check           the whole test bench: every kernel, every selftest
 # make fuzz SEEDS=a-b  the differential fuzzer over those seeds, in a VM on
 #                      6.1 and 6.12 (OPS=n operations a seed)
+# make expected        rewrite selftests/expected/<kernel>.txt, the test
+#                      cases make check requires, from the built selftests
 #
 # Variables: KVER (kernel release, default the running one), KDIR (its
 # build tree), DESTDIR and PREFIX (default /usr/local) for make install,
@@ -128,4 +130,8 @@ check:
 fuzz:
 	@scripts/fuzz.sh "$(SEEDS)" "$(OPS)"
 
-.PHONY: all module clean install uninstall dkms-src dkms-install dkms-uninstall sign version demo check fuzz
+expected:
+	@scripts/expected.sh
+
+.PHONY: all module clean install uninstall dkms-src dkms-install dkms-uninstall sign version demo check fuzz \
+	expected

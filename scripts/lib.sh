@@ -432,3 +432,97 @@ punix_kernel_problems() {
 		grep -E -- "$PUNIX_KERNEL_PROBLEMS" "$f" || true
 	done
 }
+
+# ---- bench: the plan of a run and the expected lists ----
+# What each kernel runs is decided here, for scripts/vm.sh (what to run) and
+# scripts/expected.sh (make expected: what must run). The expected lists,
+# selftests/expected/<kernel>.txt, hold one "PROGRAM CASE" line per test
+# case; results.awk fails a case that is expected but not reported and one
+# reported but not expected.
+PUNIX_EXPECTED_DIR=$PUNIX_ROOT/selftests/expected
+# The kernels make expected writes a list for (the names punix_kernels
+# gives; the debug kernel need not be built).
+# shellcheck disable=SC2034 # used by scripts/expected.sh
+PUNIX_EXPECTED_KERNELS="6.1 6.12 6.12-debug"
+# The programs the unprivileged pass runs again as nobody.
+PUNIX_UNPRIV_LIST=$PUNIX_ROOT/selftests/unprivileged.txt
+
+# punix_unprivileged: the lines of selftests/unprivileged.txt, "PROG" or
+# "PROG -T TEST..." (cases left out of the unprivileged pass).
+punix_unprivileged() {
+	[[ -f $PUNIX_UNPRIV_LIST ]] || return 0
+	sed 's/#.*//' "$PUNIX_UNPRIV_LIST" | awk 'NF { $1 = $1; print }'
+}
+
+# punix_plan NAME DIR [KDIR]
+#
+# What kernel NAME runs of the test programs in DIR, one line each:
+#   run PROG            as root, reported as PROG
+#   nobody PROG [ARGS]  then again as uid 65534, reported as PROG@nobody,
+#                       with the harness ARGS (-T TEST: leave that test out)
+#   skip PROG REASON    left out on this kernel, on purpose
+punix_plan() {
+	local name=$1 dir=$2 kdir=${3:-} p args ia32=1
+	local -a progs=()
+	local -A have=()
+
+	# The i386 programs (<name>32) need IA32 emulation: the kernel's
+	# .config says, or without KDIR (make expected) the debug kernel's
+	# config fragment; Debian's kernels have it.
+	local config=$kdir/.config
+	[[ -f $config || $name != *-debug ]] || config=$PUNIX_ROOT/scripts/debug-kernel.config
+	if [[ -f $config ]] && ! grep -q '^CONFIG_IA32_EMULATION=y' "$config"; then
+		ia32=0
+	fi
+
+	mapfile -t progs < <(punix_list_tests "$dir")
+	for p in "${progs[@]}"; do
+		have[$p]=1
+		if [[ $p == fault_* && $name != *-debug ]]; then
+			# They inject allocation failures through debugfs
+			# (failslab, fail_page_alloc): only the debug kernel has it.
+			echo "skip $p fault injection (failslab) is in the debug kernel only"
+		elif [[ $p == *.sh && $name == *-debug ]]; then
+			# The host programs they drive are tens of MB that the
+			# KASAN kernel takes close to its 30 s hung-task limit to
+			# unpack under emulation; the module paths they reach
+			# have C tests that the debug kernel runs.
+			echo "skip $p script tests do not run on the debug kernel"
+		elif [[ $p == *32 ]] && ((!ia32)); then
+			echo "skip $p no IA32 emulation in this kernel"
+		elif [[ $p == *32 && $name == *-debug &&
+			! $p =~ ^(compat|scm_rights|creds|stream_opts)_test32$ ]]; then
+			# The debug kernel runs the i386 programs that reach
+			# punix's own compat code (compat_ioctl, the cmsgs it
+			# reads and writes, the SCM_PIDFD room check) and option
+			# values; the others reach the core kernel's compat code
+			# only, which the Debian kernels run (all nine: about 65 s
+			# there; these four take about 80 s on the debug kernel).
+			echo "skip $p i386: the debug kernel runs compat, scm_rights, creds and stream_opts only"
+		else
+			echo "run $p"
+		fi
+	done
+	# The unprivileged pass: on the Debian kernels only (the debug VM run
+	# is already close to its time limit); PUNIX_UNPRIV=0 leaves it out
+	# (a full run then fails for the missing PROG@nobody cases).
+	while read -r p args; do
+		[[ -n ${have[$p]:-} ]] || continue
+		if [[ $name == *-debug ]]; then
+			echo "skip $p@nobody the unprivileged pass does not run on the debug kernel"
+		elif [[ ${PUNIX_UNPRIV:-1} == 0 ]]; then
+			echo "skip $p@nobody PUNIX_UNPRIV=0"
+		else
+			echo "nobody $p${args:+ $args}"
+		fi
+	done < <(punix_unprivileged)
+}
+
+# punix_expected_file NAME: the expected list of kernel NAME, printed if
+# it exists. PUNIX_EXPECTED=FILE overrides it; PUNIX_EXPECTED=none runs
+# without one (make fuzz: its seeds are not the bench's).
+punix_expected_file() {
+	local f=${PUNIX_EXPECTED:-$PUNIX_EXPECTED_DIR/$1.txt}
+	[[ $f != none && -f $f ]] && echo "$f"
+}
+# ---- end of the plan and expected lists ----

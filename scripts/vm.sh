@@ -3,7 +3,7 @@
 #
 # Run the selftests on one kernel in a VM.
 #
-#   scripts/vm.sh [--tests DIR] NAME [BZIMAGE KDIR]
+#   scripts/vm.sh [--tests DIR [--full]] NAME [BZIMAGE KDIR]
 #
 # NAME is one of the kernels scripts/lib.sh knows (6.1, 6.12), or any name
 # when BZIMAGE and KDIR are given. Steps: build punix.ko against KDIR (W=1 C=1,
@@ -11,18 +11,27 @@
 # programs (built from selftests/ unless --tests DIR names ready ones), boot
 # it under QEMU, and count what the guest reports on its results channel.
 #
+# The count is held to the kernel's expected list, selftests/expected/
+# NAME.txt (make expected): an expected case not reported fails, and so
+# does one reported that the list lacks. Without --tests (or with --full:
+# DIR is the whole suite, as make check gives it) an expected program
+# missing from the run fails too; a --tests DIR run checks only the programs
+# in DIR. The programs of selftests/unprivileged.txt run a second time as
+# nobody (PROG@nobody), except on the debug kernel.
+#
 # Prints a summary, writes "<passed> <failed>" to build/NAME/counts and
 # exits non-zero if anything failed. Logs stay in build/NAME/.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() { die "usage: $0 [--tests DIR] NAME [BZIMAGE KDIR]"; }
+usage() { die "usage: $0 [--tests DIR [--full]] NAME [BZIMAGE KDIR]"; }
 
-tests=
+tests='' full=''
 while (($#)); do
 	case $1 in
-	--tests) tests=$(realpath "${2:?}"); shift 2 ;;
+	--tests) tests=$(realpath "${2:?}") full=${full:-0}; shift 2 ;;
+	--full) full=1; shift ;;
 	-*) usage ;;
 	*) break ;;
 	esac
@@ -75,38 +84,37 @@ else
 fi
 
 # 2. The test programs: the same static binaries for every kernel.
+full=${full:-1}
 if [[ -z $tests ]]; then
 	[[ -f $PUNIX_KSFT_INC/kselftest_harness.h ]] || "$PUNIX_ROOT/scripts/deps.sh"
 	tests=$PUNIX_BUILD/selftests
 	punix_build_selftests "$tests" || { failed=$((failed + 1)); summary; exit 1; }
 fi
-mapfile -t progs < <(punix_list_tests "$tests")
-# fault_* programs inject allocation failures through debugfs (failslab,
-# fail_page_alloc): only the debug kernel has that, so only it runs them.
-if [[ $name != *-debug ]]; then
-	mapfile -t progs < <(printf '%s\n' "${progs[@]}" | grep -v '^fault_')
-else
-	# The script tests drive host programs (scripts/guest/host-files):
-	# tens of MB that the KASAN kernel takes close to its 30 s hung-task
-	# limit to unpack under emulation. They test the tools and the
-	# programs over punix, which the Debian kernels run; the module paths
-	# they reach have C tests that the debug kernel runs.
-	mapfile -t progs < <(printf '%s\n' "${progs[@]}" | grep -v '\.sh$')
+# ---- bench: the plan (punix_plan in lib.sh) and the expected list ----
+# What this kernel runs as root (progs), again as nobody (nobody), and what
+# it leaves out on purpose, which is said. The expected list
+# (selftests/expected/NAME.txt, make expected) is what must be reported:
+# in a full run every program in it, in a --tests run those present.
+progs=() nobody=() nobody_lines=()
+while read -r what p why; do
+	case $what in
+	run) progs+=("$p") ;;
+	nobody) nobody+=("$p") nobody_lines+=("$p${why:+ $why}") ;;
+	skip) printf '  %-32s left out: %s\n' "$p" "$why" ;;
+	esac
+done < <(punix_plan "$name" "$tests" "$kdir")
+expected=$(punix_expected_file "$name") || true
+if [[ -z $expected ]]; then
+	if ((full)); then
+		bad "  no expected list for kernel $name (selftests/expected/$name.txt; make expected)"
+		failed=$((failed + 1))
+	else
+		echo "  no expected list for kernel $name: case names not checked"
+	fi
+elif ((!full)); then
+	echo "  --tests run: only the programs in ${tests#"$PUNIX_ROOT"/} are checked against ${expected#"$PUNIX_ROOT"/}"
 fi
-# The i386 programs (<name>32, scripts/lib.sh) need IA32 emulation: a
-# kernel configured without it runs none, and says so. The debug kernel
-# runs those that reach punix's own compat code (compat_ioctl, the cmsgs
-# it reads and writes, the SCM_PIDFD room check) and option values; the
-# others reach compat code of the core kernel only, which the Debian
-# kernels run (all nine, about 65 s there; these four take about 15 s
-# there, some 80 s here).
-if [[ -f $kdir/.config ]] && ! grep -q '^CONFIG_IA32_EMULATION=y' "$kdir/.config"; then
-	printf '  %s\n' "no IA32 emulation in $name: its i386 programs (*32) are left out"
-	mapfile -t progs < <(printf '%s\n' "${progs[@]}" | grep -v '32$')
-elif [[ $name == *-debug ]]; then
-	mapfile -t progs < <(printf '%s\n' "${progs[@]}" |
-		awk '!/32$/ || /^(compat|scm_rights|creds|stream_opts)_test32$/')
-fi
+# ---- end of the plan ----
 ((${#progs[@]})) || { bad "no test programs in $tests"; failed=$((failed + 1)); summary; exit 1; }
 files=("$out/mod/punix.ko:/punix.ko")
 # The kernel's own unix_diag, when it is a module (Debian's kernels; the
@@ -139,6 +147,12 @@ punix_build_run "$out/punix-run" || { failed=$((failed + 1)); summary; exit 1; }
 files+=("$out/punix-run/usr/local/lib/punix-run/libpunix-run.so:/usr/local/lib/punix-run/libpunix-run.so"
 	"$out/punix-run/usr/local/bin/punix-run:/usr/local/bin/punix-run")
 printf '%s\n' "${progs[@]}" >"$out/LIST"
+# ---- bench: the unprivileged pass: programs run again as nobody ----
+printf '%s\n' "${nobody_lines[@]}" | sed '/^$/d' >"$out/LIST.nobody"
+files+=("$out/LIST.nobody:/tests/LIST.nobody")
+# It adds about 2 minutes to the VM run: 3 more before the VM counts as hung.
+((${#nobody[@]})) && PUNIX_VM_TIMEOUT=$((PUNIX_VM_TIMEOUT + 180))
+# ---- end of the unprivileged pass ----
 cat >"$out/bench.conf" <<-EOF
 	PUNIX_PARAMS="${PUNIX_PARAMS:-}"
 	TEST_TIMEOUT=$PUNIX_TEST_TIMEOUT
@@ -166,7 +180,7 @@ for attempt in 1 2; do
 	qrc=0
 	# A progress line a minute while the guest runs (the debug kernel's
 	# run takes about ten).
-	punix_with_ticker "kernel $name" punix_vm_progress "$out" "${#progs[@]}" -- \
+	punix_with_ticker "kernel $name" punix_vm_progress "$out" "$((${#progs[@]} + ${#nobody[@]}))" -- \
 		punix_qemu "$bz" "$out/initramfs.cpio.gz" "$out" "${PUNIX_CMDLINE:-}" || qrc=$?
 	grep -q '^@@punix begin' "$out/results.log" 2>/dev/null && break
 	((attempt == 2)) && break
@@ -183,8 +197,8 @@ elif ((qrc)); then
 fi
 
 # 4. Count.
-awk -v tests="${progs[*]}" -f "$PUNIX_ROOT/scripts/results.awk" \
-	"$out/results.log" >"$out/summary.txt" 2>&1 || true
+awk -v tests="${progs[*]} ${nobody[*]/%/@nobody}" -v expected="$expected" -v full="$full" \
+	-f "$PUNIX_ROOT/scripts/results.awk" "$out/results.log" >"$out/summary.txt" 2>&1 || true
 grep -v '^@@counts ' "$out/summary.txt" || true
 read -r _ p f < <(grep '^@@counts ' "$out/summary.txt" || echo "@@counts 0 1")
 passed=$((passed + p)) failed=$((failed + f))

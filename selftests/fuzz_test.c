@@ -1331,6 +1331,7 @@ int main(int argc, char **argv)
 	unsigned long first = DEF_SEED_FIRST, last = DEF_SEED_LAST, seed;
 	int nops = DEF_OPS, fam, failed = 0, num = 0;
 	const char *e;
+	bool list = false;
 
 	if ((e = getenv("FUZZ_SEEDS")) && *e && parse_range(e, &first, &last)) {
 		fprintf(stderr, "bad FUZZ_SEEDS '%s'\n", e);
@@ -1348,14 +1349,22 @@ int main(int argc, char **argv)
 			nops = atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "-v")) {
 			verbose = true;
+		} else if (!strcmp(argv[i], "-l")) {
+			list = true;
 		} else {
-			fprintf(stderr, "usage: %s [--seeds A-B] [--ops N] [-v]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--seeds A-B] [--ops N] [-v] [-l]\n", argv[0]);
 			return 2;
 		}
 	}
 	if (nops < 1 || nops > MAXOPS) {
 		fprintf(stderr, "--ops: 1 to %d\n", MAXOPS);
 		return 2;
+	}
+	/* -l: the case names, one a line (make expected reads them). */
+	if (list) {
+		for (seed = first; seed <= last; seed++)
+			printf("seed_%lu\n", seed);
+		return 0;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n1..%lu\n", last - first + 1);

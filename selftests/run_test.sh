@@ -451,8 +451,9 @@ pat_case() {
 	sst=$?
 	[ $lst -eq 0 ] && [ $cst -eq 0 ] && [ $sst -eq 0 ] &&
 		[ "$(cat "$D/pat-$sel.out")" = "plain client" ]
-	ok $? "PUNIX_RUN_PATHS: $s on $want" \
-		"$seen; client $cst, server $sst" "$(cat "$D/pat-$sel.err")"
+	# The name without $D: the bench's expected list holds it.
+	ok $? "PUNIX_RUN_PATHS: pat-$sel.sock on $want" \
+		"$s: $seen; client $cst, server $sst" "$(cat "$D/pat-$sel.err")"
 	unset PUNIX_RUN_PATHS
 }
 pat_case no native
@@ -496,10 +497,10 @@ if rmmod punix 2>"$D/rmmod.err"; then
 	ok $? "without the module punix-run refuses, and so does the library" \
 		"wrapper $wst: $msg" "library $lst: $lmsg"
 	[ $ist -eq 0 ] && [ -r $FAMILY_FILE ]
-	ok $? "punix loaded again (insmod /punix.ko $PUNIX_PARAMS)"
+	ok $? "punix loaded again" "insmod /punix.ko $PUNIX_PARAMS: $ist"
 else
-	ok 1 "without the module punix-run refuses (rmmod failed)" "$(cat "$D/rmmod.err")" \
-		"refcnt $(punix_refs)"
+	ok 1 "without the module punix-run refuses, and so does the library" \
+		"rmmod failed: $(cat "$D/rmmod.err")" "refcnt $(punix_refs)"
 	ok 1 "punix loaded again"
 fi
 

@@ -8,7 +8,7 @@
 #   @@punix case <name> ok|fail [detail]     one bench-level check
 #   @@punix test-begin <program>
 #   ...the program's TAP output...
-#   @@punix test-end <program> <exit status>
+#   @@punix test-end <program> <exit status> <seconds>
 #   @@punix end
 #
 # The host believes nothing without the end marker: if the kernel oopses or
@@ -83,9 +83,29 @@ fi
 
 while read -r t; do
 	report test-begin "$t"
+	t0=$(date +%s)
 	(cd /tmp && exec timeout -k 10 "$TEST_TIMEOUT" "/tests/$t") </dev/null >&3 2>&1
-	report test-end "$t" $?
+	rc=$?
+	report test-end "$t" $rc $(($(date +%s) - t0))
 done </tests/LIST
+
+# ---- bench: the unprivileged pass (selftests/unprivileged.txt) ----
+# The programs in /tests/LIST.nobody ("program [harness options]") run a
+# second time as nobody (uid and gid 65534, no supplementary group, no
+# capability) from a directory that user owns, reported as
+# "<program>@nobody". busybox su, as root, asks no password.
+if [ -s /tests/LIST.nobody ]; then
+	mkdir -p /tmp/nobody && chown 65534:65534 /tmp/nobody
+	while read -r t args; do
+		report test-begin "$t@nobody"
+		t0=$(date +%s)
+		(cd /tmp/nobody && exec timeout -k 10 "$TEST_TIMEOUT" \
+			su -s /bin/sh nobody -c "exec /tests/$t $args") </dev/null >&3 2>&1
+		rc=$?
+		report test-end "$t@nobody" $rc $(($(date +%s) - t0))
+	done </tests/LIST.nobody
+fi
+# ---- end of the unprivileged pass ----
 
 out=$(rmmod punix 2>&1)
 rc=$?
