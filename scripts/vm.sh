@@ -93,6 +93,14 @@ else
 	# they reach have C tests that the debug kernel runs.
 	mapfile -t progs < <(printf '%s\n' "${progs[@]}" | grep -v '\.sh$')
 fi
+# The SELinux boot (scripts/check.sh: NAME-selinux, SELinux instead of
+# AppArmor) runs the security-module tests only; selinux_test.sh needs that
+# boot, so every other one leaves it out.
+if [[ $name == *-selinux ]]; then
+	mapfile -t progs < <(printf '%s\n' "${progs[@]}" | grep -E '^(lsm_test|selinux_test\.sh)$')
+else
+	mapfile -t progs < <(printf '%s\n' "${progs[@]}" | grep -v '^selinux_')
+fi
 ((${#progs[@]})) || { bad "no test programs in $tests"; failed=$((failed + 1)); summary; exit 1; }
 files=("$out/mod/punix.ko:/punix.ko")
 # The kernel's own unix_diag, when it is a module (Debian's kernels; the
@@ -136,7 +144,8 @@ fi
 files+=("$out/LIST:/tests/LIST" "$out/bench.conf:/bench.conf")
 # The host programs some tests run (ss, python, redis...), shared by every
 # kernel's initramfs.
-if [[ $name != *-debug ]]; then
+# (Not the SELinux boot's: its tests use none.)
+if [[ $name != *-debug && $name != *-selinux ]]; then
 	export PUNIX_HOST_CPIO=$PUNIX_BUILD/host-files.cpio
 	punix_host_cpio "$PUNIX_HOST_CPIO" "$PUNIX_ROOT/scripts/guest/host-files" ||
 		{ failed=$((failed + 1)); summary; exit 1; }
