@@ -89,8 +89,10 @@ run enf-punix -V native -T stream_connect -T seqpacket_connect
 check $? "enforcing, allow-all: punix datagrams and socketpairs pass"
 ! run enf-stream -r lsm.punix.stream_connect >/dev/null &&
 	grep -q 'connect_path(c, self->family, path): errno 13 ' "$work/enf-stream" &&
+	! run enf-seq -r lsm.punix.seqpacket_connect >/dev/null &&
+	grep -q 'connect_path(c, self->family, path): errno 13 ' "$work/enf-seq" &&
 	[ "$(denials | sort -u)" = "{ 0x200000 } tclass=socket permissive=0" ]
-check $? "enforcing: punix stream connect gets EACCES from socket { 0x200000 }"
+check $? "enforcing: punix stream and seqpacket connect get EACCES from socket { 0x200000 }"
 
 # 7-8: enforcing, no "sendto" on either family's datagram class.
 cat /tests/selinux_nosendto.pol >$SEL/load
