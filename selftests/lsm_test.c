@@ -8,7 +8,10 @@
  *   - datagram connect() and sendto() to an unconnected peer, checked with
  *     security_unix_may_send(), then data;
  *   - socketpair(), bind(), listen(), getsockopt(), shutdown(): the generic
- *     socket hooks only.
+ *     socket hooks only;
+ *   - SO_PASSSEC on datagram and seqpacket pairs: the SCM_SECURITY context
+ *     security_socket_getpeersec_dgram() gives AF_UNIX (punix: see
+ *     punix_scm_send()).
  *
  * Whatever module runs (AppArmor unconfined on Debian's default boot,
  * SELinux in the bench's SELinux boot, driven by selinux_test.sh), the
@@ -132,6 +135,91 @@ TEST_F(lsm, socketpair)
 		close(sv[0]);
 		close(sv[1]);
 	}
+}
+
+#ifndef SO_PASSSEC
+#define SO_PASSSEC	34
+#endif
+#ifndef SCM_SECURITY
+#define SCM_SECURITY	0x03
+#endif
+
+/* What a receiver with SO_PASSSEC gets: flags and the SCM_SECURITY text. */
+struct passsec {
+	ssize_t n;
+	int flags;
+	int found;
+	char ctx[256];
+};
+
+static struct passsec passsec_recv(int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(256)];
+	} cbuf;
+	struct passsec p = { 0 };
+	struct msghdr mh = { 0 };
+	struct cmsghdr *c;
+	struct iovec iov;
+	char data[4];
+
+	iov.iov_base = data;
+	iov.iov_len = sizeof(data);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = sizeof(cbuf.buf);
+	p.n = recvmsg(fd, &mh, MSG_DONTWAIT);
+	p.flags = mh.msg_flags;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_SECURITY &&
+		    c->cmsg_len - CMSG_LEN(0) < sizeof(p.ctx)) {
+			p.found++;
+			memcpy(p.ctx, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
+		}
+	}
+	return p;
+}
+
+/*
+ * SO_PASSSEC on message sockets: the sender's security context as the
+ * running LSMs give it for AF_UNIX (with SELinux the sending socket's
+ * context; with AppArmor none), asked of an AF_UNIX pair in the same test.
+ */
+#define passsec_same(type) do {						\
+	struct passsec pa, pb;						\
+	int u[2], v[2];							\
+									\
+	ASSERT_RET(0, socketpair(AF_UNIX, (type), 0, u));		\
+	ASSERT_RET(0, socketpair(self->family, (type), 0, v));		\
+	ASSERT_RET(0, set_int_opt(u[1], SOL_SOCKET, SO_PASSSEC, 1));	\
+	ASSERT_RET(0, set_int_opt(v[1], SOL_SOCKET, SO_PASSSEC, 1));	\
+	ASSERT_RET(1, send(u[0], "s", 1, 0));				\
+	ASSERT_RET(1, send(v[0], "s", 1, 0));				\
+	pa = passsec_recv(u[1]);					\
+	pb = passsec_recv(v[1]);					\
+	ASSERT_EQ(1, pa.n);						\
+	ASSERT_EQ(pa.n, pb.n);						\
+	ASSERT_EQ(pa.flags, pb.flags);					\
+	ASSERT_EQ(pa.found, pb.found);					\
+	ASSERT_STREQ(pa.ctx, pb.ctx);					\
+	if (pa.found)							\
+		TH_LOG("SCM_SECURITY \"%s\"", pb.ctx);			\
+	close(u[0]);							\
+	close(u[1]);							\
+	close(v[0]);							\
+	close(v[1]);							\
+} while (0)
+
+TEST_F(lsm, passsec_dgram)
+{
+	passsec_same(SOCK_DGRAM);
+}
+
+TEST_F(lsm, passsec_seqpacket)
+{
+	passsec_same(SOCK_SEQPACKET);
 }
 
 TEST_HARNESS_MAIN
