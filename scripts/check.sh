@@ -106,8 +106,8 @@ done <<<"$kernel_list"
 
 # The SELinux boot: each Debian kernel once more with SELinux instead of
 # AppArmor as the major LSM (the kernels build both in; no policy is loaded
-# at boot), running only lsm_test and selinux_test.sh, which loads its own
-# policies (vm.sh: a kernel named NAME-selinux), with the punix.ko built
+# at boot), running only selinux_test.sh, which loads its own policies and
+# runs lsm_test (vm.sh: a kernel named NAME-selinux), with the punix.ko built
 # above. 37 s (6.12) and 67 s (6.1) measured at load 11. README "Security
 # modules".
 for name in "${dkms_kernels[@]}"; do

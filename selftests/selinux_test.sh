@@ -3,8 +3,8 @@
 #
 # punix under SELinux (busybox sh, TAP). Runs only in the bench's SELinux
 # boot (scripts/check.sh: kernel NAME-selinux, lsm=...,selinux,...), which
-# packs lsm_test and the policies selinux_{allow,nosendto}.pol (compiled
-# from selftests/selinux_*.cil) into /tests.
+# packs lsm_test and the policies selinux_{allow,nosendto,permissive}.pol
+# (compiled from selftests/selinux_*.cil) into /tests.
 #
 # SELinux gives AF_UNIX sockets the classes unix_stream_socket and
 # unix_dgram_socket, and every family it does not know, punix's included,
