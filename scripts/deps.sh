@@ -27,6 +27,8 @@ packages=(
 	libmnl-dev pkg-config	# punix-ss is built on libmnl
 	python3.11 socat curl redis-server redis-tools nginx-light	# punix-run's examples
 	dkms openssl		# make dkms-install, make sign
+	secilc			# the SELinux policies of selftests/selinux_test.sh
+	apparmor		# apparmor_parser, for selftests/apparmor_test.sh
 )
 
 missing=()

@@ -443,7 +443,7 @@ PUNIX_EXPECTED_DIR=$PUNIX_ROOT/selftests/expected
 # The kernels make expected writes a list for (the names punix_kernels
 # gives; the debug kernel need not be built).
 # shellcheck disable=SC2034 # used by scripts/expected.sh
-PUNIX_EXPECTED_KERNELS="6.1 6.12 6.12-debug"
+PUNIX_EXPECTED_KERNELS="6.1 6.12 6.12-debug 6.1-selinux 6.12-selinux"
 # The programs the unprivileged pass runs again as nobody.
 PUNIX_UNPRIV_LIST=$PUNIX_ROOT/selftests/unprivileged.txt
 
@@ -476,9 +476,20 @@ punix_plan() {
 	fi
 
 	mapfile -t progs < <(punix_list_tests "$dir")
+	# The SELinux boot (scripts/check.sh: NAME-selinux, SELinux instead
+	# of AppArmor) runs selinux_test.sh only, which runs lsm_test once it
+	# has loaded a policy; the other programs ran in the default boot.
+	if [[ $name == *-selinux ]]; then
+		for p in "${progs[@]}"; do
+			[[ $p == selinux_test.sh ]] && echo "run $p"
+		done
+		return 0
+	fi
 	for p in "${progs[@]}"; do
 		have[$p]=1
-		if [[ $p == fault_* && $name != *-debug ]]; then
+		if [[ $p == selinux_* ]]; then
+			echo "skip $p it runs in the SELinux boot (NAME-selinux)"
+		elif [[ $p == fault_* && $name != *-debug ]]; then
 			# They inject allocation failures through debugfs
 			# (failslab, fail_page_alloc): only the debug kernel has it.
 			echo "skip $p fault injection (failslab) is in the debug kernel only"

@@ -19,6 +19,7 @@
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
@@ -163,6 +164,29 @@ static int punix_scm_creds(struct cmsghdr *cmsg, struct scm_cookie *scm)
 }
 
 /*
+ * The sender's security id for SCM_SECURITY, as unix_get_peersec_dgram().
+ * The hook's modules may answer for AF_UNIX only: SELinux gives an AF_UNIX
+ * sender its socket inode's SID, and nothing (secid 0, which scm_recv()
+ * would turn into the "unlabeled" context) for any other family. Then ask
+ * the modules for the same thing directly: the socket inode's context, as
+ * a secid. Where no module labels inodes (AppArmor), that fails and the
+ * secid stays 0, as it is for AF_UNIX there.
+ */
+static void punix_get_peersec_dgram(struct socket *sock,
+				    struct scm_cookie *scm)
+{
+	void *ctx;
+	u32 len;
+
+	unix_get_peersec_dgram(sock, scm);
+	if (scm->secid || security_inode_getsecctx(SOCK_INODE(sock), &ctx, &len))
+		return;
+	if (security_secctx_to_secid(ctx, len, &scm->secid))
+		scm->secid = 0;
+	security_release_secctx(ctx, len);
+}
+
+/*
  * As scm_send() for AF_UNIX: fill @scm from @msg's control messages.
  * @forcecreds attaches the caller's credentials up front.
  */
@@ -178,7 +202,7 @@ int punix_scm_send(struct socket *sock, struct msghdr *msg,
 	if (forcecreds)
 		scm_set_cred(scm, task_tgid(current), current_uid(),
 			     current_gid());
-	unix_get_peersec_dgram(sock, scm);
+	punix_get_peersec_dgram(sock, scm);
 	if (msg->msg_controllen <= 0)
 		return 0;
 
