@@ -337,6 +337,8 @@ out_err:
  * lock while it sleeps) is frozen where it is, so a freezer (suspend, the
  * cgroup v1 freezer) neither wakes it nor ends a timed wait with -EINTR;
  * splice_read() sleeps with the pipe's mutex held and must not be frozen.
+ * TASK_FREEZABLE is in both kernels (6.1's freezer rewrite replaced
+ * freezable_schedule_timeout() with it): no compat.h entry.
  */
 static long punix_stream_data_wait(struct sock *sk, long timeo,
 				   struct sk_buff *last, unsigned int last_len,
