@@ -6,6 +6,8 @@
  */
 #include "punix_test.h"
 
+#include <sched.h>
+
 PUNIX_FIXTURE(connect);
 
 /*
@@ -101,6 +103,46 @@ TEST_F(connect, listen_negative_backlog)
 	for (int i = 0; i < 16; i++)
 		close(c[i]);
 	close(l);
+}
+
+/*
+ * net.core.somaxconn clamps the backlog in the socket layer
+ * (__sys_listen_socket()), before either family sees it, and the queue
+ * holds backlog + 1: with somaxconn 3, a backlog of 1000 or -1 admits 4
+ * connections, the fifth non-blocking one gets EAGAIN.  The sysctl is per
+ * network namespace: the test process sets it in a namespace of its own.
+ */
+TEST_F(connect, listen_somaxconn_clamp)
+{
+	static const int backlogs[] = { 1000, -1 };
+	char path[96];
+	int l, fd, c[4];
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	fd = open("/proc/sys/net/core/somaxconn", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(fd, "3", 1));
+	close(fd);
+	for (int b = 0; b < 2; b++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "l%d", b);
+		TPATH(path, name);
+		l = new_listener(self->family, path, backlogs[b]);
+		for (int i = 0; i < 4; i++) {
+			c[i] = socket(self->family,
+				      SOCK_STREAM | SOCK_NONBLOCK, 0);
+			ASSERT_LE(0, c[i]);
+			ASSERT_RET(0, connect_path(c[i], self->family, path));
+		}
+		fd = socket(self->family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		ASSERT_LE(0, fd);
+		ASSERT_ERRNO(EAGAIN, connect_path(fd, self->family, path));
+		close(fd);
+		for (int i = 0; i < 4; i++)
+			close(c[i]);
+		close(l);
+	}
 }
 
 /* unix_listen(): a connected socket (either end) cannot listen: EINVAL. */

@@ -146,9 +146,15 @@ int punix_autobind(struct sock *sk)
 	struct punix_address *addr;
 	u32 ordernum, first;
 	unsigned int hash;
-	int err = 0;
+	int err;
 
-	mutex_lock(&u->bindlock);
+	/*
+	 * As unix_autobind(): a signal ends the wait for @bindlock (held by
+	 * a bind() of this socket creating its node) with -EINTR.
+	 */
+	err = mutex_lock_interruptible(&u->bindlock);
+	if (err)
+		return err;
 	if (u->addr)
 		goto out;
 

@@ -70,6 +70,8 @@ struct punix_address {
  *   takes it inside the parent directory's i_rwsem; autobind (also from
  *   connect() and sendmsg(), before any other punix lock) without it. No
  *   punix lock is held when i_rwsem is taken (path lookups included).
+ *   Every wait for it is interruptible (mutex_lock_interruptible(), as
+ *   af_unix's bind and autobind): a signal ends it with -EINTR.
  * - @iolock serialises readers of sk_receive_queue for the whole of a
  *   recvmsg() call (a reader may sleep while copying, but drops it before
  *   it sleeps for data). It is taken before @lock, never inside it; the

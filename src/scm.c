@@ -114,22 +114,26 @@ static int punix_check_creds(const struct ucred *creds, kuid_t uid,
 			     kgid_t gid)
 {
 	const struct cred *cred = current_cred();
-	bool pid_ok, uid_ok, gid_ok;
 
 	if (!uid_valid(uid) || !gid_valid(gid))
 		return -EINVAL;
 
-	pid_ok = creds->pid == task_tgid_vnr(current) ||
-		 ns_capable(task_active_pid_ns(current)->user_ns,
-			    CAP_SYS_ADMIN);
-	uid_ok = uid_eq(uid, cred->uid) || uid_eq(uid, cred->euid) ||
-		 uid_eq(uid, cred->suid) ||
-		 ns_capable(cred->user_ns, CAP_SETUID);
-	gid_ok = gid_eq(gid, cred->gid) || gid_eq(gid, cred->egid) ||
-		 gid_eq(gid, cred->sgid) ||
-		 ns_capable(cred->user_ns, CAP_SETGID);
-
-	return pid_ok && uid_ok && gid_ok ? 0 : -EPERM;
+	/*
+	 * As scm_check_creds(): each capability is asked only when the id
+	 * itself does not do, and not at all once an earlier check failed.
+	 * A capability check is not free of side effects: a success marks
+	 * the task PF_SUPERPRIV, and an LSM may audit either answer.
+	 */
+	if (creds->pid != task_tgid_vnr(current) &&
+	    !ns_capable(task_active_pid_ns(current)->user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!uid_eq(uid, cred->uid) && !uid_eq(uid, cred->euid) &&
+	    !uid_eq(uid, cred->suid) && !ns_capable(cred->user_ns, CAP_SETUID))
+		return -EPERM;
+	if (!gid_eq(gid, cred->gid) && !gid_eq(gid, cred->egid) &&
+	    !gid_eq(gid, cred->sgid) && !ns_capable(cred->user_ns, CAP_SETGID))
+		return -EPERM;
+	return 0;
 }
 
 static int punix_scm_creds(struct cmsghdr *cmsg, struct scm_cookie *scm)

@@ -332,16 +332,26 @@ out_err:
  * Sleep until the receive queue grows past @last (which had @last_len bytes),
  * an error or shutdown arrives, a signal is pending or @timeo runs out.
  * Called and returns with the state lock held.
+ *
+ * As unix_stream_data_wait(): a @freezable sleep (recvmsg(), which holds no
+ * lock while it sleeps) is frozen where it is, so a freezer (suspend, the
+ * cgroup v1 freezer) neither wakes it nor ends a timed wait with -EINTR;
+ * splice_read() sleeps with the pipe's mutex held and must not be frozen.
+ * TASK_FREEZABLE is in both kernels (6.1's freezer rewrite replaced
+ * freezable_schedule_timeout() with it): no compat.h entry.
  */
 static long punix_stream_data_wait(struct sock *sk, long timeo,
-				   struct sk_buff *last, unsigned int last_len)
+				   struct sk_buff *last, unsigned int last_len,
+				   bool freezable)
 {
+	unsigned int state = TASK_INTERRUPTIBLE |
+			     (freezable ? TASK_FREEZABLE : 0);
 	struct sk_buff *tail;
 	DEFINE_WAIT(wait);
 
 	lockdep_assert_held(&punix_sk(sk)->lock);
 	for (;;) {
-		prepare_to_wait(sk_sleep(sk), &wait, TASK_INTERRUPTIBLE);
+		prepare_to_wait(sk_sleep(sk), &wait, state);
 
 		tail = skb_peek_tail(&sk->sk_receive_queue);
 		if (tail != last || (tail && tail->len != last_len) ||
@@ -376,6 +386,7 @@ struct punix_read_state {
 	unsigned int		splice_flags;
 	size_t			size;
 	int			flags;		/* MSG_* */
+	bool			freezable;	/* punix_stream_data_wait() */
 	int			(*actor)(struct sk_buff *skb, int off, int len,
 					 struct punix_read_state *state);
 };
@@ -460,7 +471,8 @@ again:
 			mutex_unlock(&u->iolock);
 			last_len = last ? last->len : 0;
 			timeo = punix_stream_data_wait(sk, timeo, last,
-						       last_len);
+						       last_len,
+						       state->freezable);
 			punix_state_unlock(sk);
 
 			if (signal_pending(current)) {
@@ -561,6 +573,7 @@ static int punix_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 		.msg	= msg,
 		.size	= size,
 		.flags	= flags,
+		.freezable = true,
 		.actor	= punix_stream_msg_actor,
 	};
 
