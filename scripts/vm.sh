@@ -92,6 +92,9 @@ else
 	# programs over punix, which the Debian kernels run; the module paths
 	# they reach have C tests that the debug kernel runs.
 	mapfile -t progs < <(printf '%s\n' "${progs[@]}" | grep -v '\.sh$')
+	# memcg_* programs need memory cgroups, which the debug kernel
+	# (tinyconfig) is built without; bounds_test runs their fills there.
+	mapfile -t progs < <(printf '%s\n' "${progs[@]}" | grep -v '^memcg_')
 fi
 ((${#progs[@]})) || { bad "no test programs in $tests"; failed=$((failed + 1)); summary; exit 1; }
 files=("$out/mod/punix.ko:/punix.ko")
