@@ -325,10 +325,12 @@ static void __compare(struct __test_metadata *_metadata, fill_fn fn,
 {
 	struct fill f = { AF_UNIX, nofile, arg };
 	struct meas want, got;
+	long t0 = now_ms();
 
 	want = __measure(_metadata, fn, &f);
 	f.family = family;
 	got = __measure(_metadata, fn, &f);
+	TH_LOG("%s: %ld ms", what, now_ms() - t0);
 	TH_LOG("%s: AF_UNIX %ld (%ld bytes, meminfo %ld, %ld socks, %ld kB), family %d %ld (%ld bytes, meminfo %ld, %ld socks, %ld kB)",
 	       what, want.res.count, want.res.bytes, want.res.meminfo,
 	       want.socks, want.mem / 1024, family, got.res.count,
@@ -372,8 +374,12 @@ static inline long fill_until_eagain(int fd, size_t len, int flags)
 /* Ask for far more than an unprivileged user may (net.core.wmem_max). */
 #define HUGE_BUF	(64 << 20)
 
-/* Enough for memory.current to see; fewer where only counts are checked. */
-#define NPAIRS	(BOUNDS_MEMCG ? 16 : 4)
+/*
+ * The sizes of the fills: enough for memory.current to see (memcg_test);
+ * where only counts are compared, small enough for the debug kernel's
+ * watchdog (bounds_test).
+ */
+#define NPAIRS	(BOUNDS_MEMCG ? 16 : 2)
 
 /*
  * Stream: unread data is bounded by the sender's SO_SNDBUF, which nobody
@@ -464,7 +470,9 @@ static struct fill_res fill_dgram_qlen(const struct fill *f)
 
 /*
  * A datagram socketpair skips the queue length check (the receiver's
- * peer is the sender): only the sender's SO_SNDBUF bounds it.
+ * peer is the sender): only the sender's SO_SNDBUF bounds it. Where only
+ * counts are compared, one pair with a smaller SO_SNDBUF (200000): 1-byte
+ * datagrams are slow on the debug kernel.
  */
 static struct fill_res fill_dgram_pair(const struct fill *f)
 {
@@ -473,10 +481,11 @@ static struct fill_res fill_dgram_pair(const struct fill *f)
 	int sv[2];
 	ssize_t n;
 
-	for (int i = 0; i < NPAIRS; i++) {
+	for (int i = 0; i < (BOUNDS_MEMCG ? NPAIRS : 1); i++) {
 		if (socketpair(f->family, SOCK_DGRAM, 0, sv))
 			return FILL_FAILED(-1);
-		setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &(int){ HUGE_BUF },
+		setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF,
+			   &(int){ BOUNDS_MEMCG ? HUGE_BUF : 100000 },
 			   sizeof(int));
 		for (;;) {
 			n = send(sv[0], buf, f->arg, MSG_DONTWAIT);
@@ -499,7 +508,7 @@ static struct fill_res fill_dgram_pair(const struct fill *f)
  * of each message is not in the skb's truesize: this bound is what keeps
  * them few.
  */
-#define NOFILE_INFLIGHT	2048
+#define NOFILE_INFLIGHT	(BOUNDS_MEMCG ? 2048 : 128)
 static struct fill_res fill_inflight(const struct fill *f)
 {
 	struct fill_res r = { 0 };
@@ -545,7 +554,7 @@ static struct fill_res fill_inflight(const struct fill *f)
  * EAGAIN. Listeners of backlog @arg, as many as the fds allow, each
  * filled until EAGAIN (stream and seqpacket alternately).
  */
-#define NOFILE_CONNECT	256
+#define NOFILE_CONNECT	(BOUNDS_MEMCG ? 256 : 48)
 static struct fill_res fill_backlog(const struct fill *f)
 {
 	struct fill_res r = { 0 };
@@ -585,7 +594,7 @@ static struct fill_res fill_backlog(const struct fill *f)
  * socket's name is free at once. Abstract names, and paths in a directory
  * nobody may write (@arg 1: a fresh one under /tmp).
  */
-#define NOFILE_NAMES	256
+#define NOFILE_NAMES	(BOUNDS_MEMCG ? 256 : 48)
 static struct fill_res fill_names(const struct fill *f)
 {
 	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
@@ -681,6 +690,7 @@ static inline void __acct_compare(struct __test_metadata *_metadata,
 {
 	static const size_t lens[] = { 1, 1000, 4032, 5000, 16259, 40000 };
 	struct acct want, got;
+	long t0 = now_ms();
 
 	for (size_t j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
 		if (type == SOCK_SEQPACKET && sndbuf && lens[j] > (size_t)sndbuf)
@@ -710,6 +720,7 @@ static inline void __acct_compare(struct __test_metadata *_metadata,
 			}
 		}
 	}
+	TH_LOG("SO_SNDBUF %d: %ld ms", sndbuf, now_ms() - t0);
 }
 
 /* ---- memcg: a small memory.max ------------------------------------- */
