@@ -419,13 +419,13 @@ punix_kernel_problems() {
 	local f
 	for f in "$@"; do
 		[[ -f $f ]] || continue
-		# bounds_test's memory cgroup fills end in that cgroup's OOM
+		# memcg_test's memory cgroup fills end in that cgroup's OOM
 		# killer, on purpose and over both families: its report (with
-		# a stack dump) from "bounds_test invoked oom-killer" to the
-		# "Killed process ... (bounds_test)" line is not a problem.
-		awk '/ bounds_test invoked oom-killer: /{oom = 1}
+		# a stack dump) from "memcg_test invoked oom-killer" to the
+		# "Killed process ... (memcg_test)" line is not a problem.
+		awk '/ memcg_test invoked oom-killer: /{oom = 1}
 		     !oom
-		     /Memory cgroup out of memory: Killed process [0-9]+ \(bounds_test\)/{oom = 0}' "$f" |
+		     /Memory cgroup out of memory: Killed process [0-9]+ \(memcg_test\)/{oom = 0}' "$f" |
 			grep -E -- "$PUNIX_KERNEL_PROBLEMS" || true
 	done
 }
