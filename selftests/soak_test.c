@@ -15,12 +15,15 @@
  *   - the lines of /proc/net/unix or /proc/net/punix (socks not released);
  *   - "sockets: used" of /proc/net/sockstat (socket inodes);
  *   - the punix module's reference count (/sys/module/punix/refcnt: one
- *     per punix sock, so it must not move in an AF_UNIX round either).
+ *     per punix sock).
  * The debug kernel's kmemleak scan at the end of the check run
  * (scripts/guest/check-init.sh) then finds what was freed wrongly or never.
  *
- * Plain TAP, one case a round: AF_UNIX first (a pass shows the counters
- * are right), then the punix family. Rounds are timed, not counted
+ * Plain TAP, one case a round, over the punix family only: the same
+ * rounds over AF_UNIX end with every counter back on 6.1, but on 6.12
+ * af_unix's collector leaves a few hundred garbage socks (of ~4000 cycles)
+ * uncollected 20 s later, further releases notwithstanding, so AF_UNIX
+ * cannot be the check of the counters there. Rounds are timed, not counted
  * (DEF_SECS each, about 95 s in all under emulation): the debug kernel
  * does fewer operations in the same time. Its check run has little time
  * left, so it gets DEBUG_ROUNDS rounds of DEBUG_SECS (the debug kernel is
@@ -47,9 +50,9 @@
 #include <linux/punix.h>
 
 /* Measured under emulation: see the README's "Reliability". */
-#define DEF_ROUNDS	4	/* punix rounds; AF_UNIX gets one */
+#define DEF_ROUNDS	5
 #define DEF_SECS	18
-#define DEBUG_ROUNDS	2
+#define DEBUG_ROUNDS	3
 #define DEBUG_SECS	12
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define DEF_WORKERS	4
@@ -476,18 +479,16 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
-	printf("TAP version 13\n1..%d\n", rounds + 1);
+	printf("TAP version 13\n1..%d\n", rounds);
 	printf("# %d workers, %d s a round, %d slots each\n", nworkers, secs, NSLOT);
 	fam = read_family();
-	for (int r = 0; r <= rounds; r++) {
-		int f = r == 0 ? AF_UNIX : fam;
-		int bad = f <= 0 ? 1 : round_run(r, f, r + 1, secs);
+	for (int r = 1; r <= rounds; r++) {
+		int bad = fam <= 0 ? 1 : round_run(r, fam, r, secs);
 
-		if (f <= 0)
+		if (fam <= 0)
 			printf("# cannot read %s\n", PUNIX_FAMILY_SYSFS);
 		failed += !!bad;
-		printf("%sok %d soak_%s_round_%d\n", bad ? "not " : "", ++num,
-		       r == 0 ? "af_unix" : "punix", r);
+		printf("%sok %d soak_round_%d\n", bad ? "not " : "", ++num, r);
 	}
 	return failed ? 1 : 0;
 }
