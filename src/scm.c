@@ -64,6 +64,32 @@ static struct scm_fp_list *punix_fp_alloc(void)
 	return fpl;
 }
 
+/*
+ * A message's file list is allocated for SCM_MAX_FD files (about 2 KiB);
+ * the one its skb keeps, in flight, holds only those it carries, as the
+ * copy af_unix's unix_attach_fds() makes on 6.1 (scm_fp_dup()). Without
+ * it a user's RLIMIT_NOFILE fds in flight, one a message, pin 2 KiB each.
+ * The files' references move to the copy. On failure @fpl is kept: larger
+ * than needed, but right.
+ */
+static struct scm_fp_list *punix_fp_shrink(struct scm_fp_list *fpl)
+{
+	struct scm_fp_list *small;
+
+	if (fpl->count == fpl->max)
+		return fpl;
+	small = kmemdup(fpl, offsetof(struct scm_fp_list, fp[fpl->count]),
+			GFP_KERNEL_ACCOUNT);
+	if (!small)
+		return fpl;
+	small->max = small->count;
+#if IS_ENABLED(CONFIG_UNIX)
+	INIT_LIST_HEAD(&small->vertices);	/* points into @fpl */
+#endif
+	kfree(fpl);
+	return small;
+}
+
 /* One SCM_RIGHTS message: take a reference on each file it names. */
 static int punix_fp_copy(struct cmsghdr *cmsg, struct scm_fp_list **fplp)
 {
@@ -288,6 +314,7 @@ int punix_scm_to_skb(struct scm_cookie *scm, struct sk_buff *skb,
 	if (punix_too_many_fds())
 		return -ETOOMANYREFS;
 
+	scm->fp = punix_fp_shrink(scm->fp);
 	err = punix_inflight_add(scm->fp);
 	if (err)
 		return err;
