@@ -11,9 +11,11 @@
  *
  * It runs in the check VM among the other programs, as root, with nothing
  * else using punix; it leaves the module loaded as it found it. Plain TAP,
- * one case per CYCLES_PER_CASE cycles. The number of cycles is DEF_CYCLES,
- * DEBUG_CYCLES on the debug kernel (MODCYCLE_CYCLES or --cycles N to
- * change it).
+ * NCASES cases (part_1_of_10...), each a tenth of the cycles, so that the
+ * case names do not depend on the count ("-l" lists them for the bench's
+ * expected lists). The number of cycles is DEF_CYCLES, DEBUG_CYCLES on the
+ * debug kernel (MODCYCLE_CYCLES or --cycles N to change it), rounded up to
+ * a multiple of NCASES.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -41,7 +43,7 @@
  */
 #define DEBUG_CYCLES	10
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
-#define CYCLES_PER_CASE	10
+#define NCASES		10
 #define MODULE_PATH	"/punix.ko"
 #define PARAMS_DIR	"/sys/module/punix/parameters"
 #define UNLOAD_WAIT_MS	10000
@@ -217,7 +219,7 @@ static int use_sockets(int fam, int cycle)
 
 int main(int argc, char **argv)
 {
-	int cycles = DEF_CYCLES, num = 0, err, fam, step;
+	int cycles = DEF_CYCLES, num = 0, err, fam, step, per_case;
 	const char *e = getenv("MODCYCLE_CYCLES");
 	char params[1024], why[256];
 	long t0 = now_ms();
@@ -226,15 +228,21 @@ int main(int argc, char **argv)
 		cycles = DEBUG_CYCLES;
 	if (e && *e)
 		cycles = atoi(e);
+	if (argc == 2 && !strcmp(argv[1], "-l")) {
+		for (int k = 1; k <= NCASES; k++)
+			printf("part_%d_of_%d\n", k, NCASES);
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "--cycles"))
 		cycles = atoi(argv[2]);
 	if (cycles < 1) {
-		fprintf(stderr, "usage: %s [--cycles N]\n", argv[0]);
+		fprintf(stderr, "usage: %s [-l | --cycles N]\n", argv[0]);
 		return 2;
 	}
+	per_case = (cycles + NCASES - 1) / NCASES;
+	cycles = per_case * NCASES;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..%d\n",
-	       (cycles + CYCLES_PER_CASE - 1) / CYCLES_PER_CASE);
+	printf("TAP version 13\n1..%d\n", NCASES);
 	if (read_params(params, sizeof(params))) {
 		printf("Bail out! punix is not loaded (%s)\n", PARAMS_DIR);
 		return 1;
@@ -263,15 +271,14 @@ int main(int argc, char **argv)
 			close_sockets();
 			if (read_family() <= 0)
 				load(params);
-			printf("not ok %d cycles_%d_to_%d\n", ++num,
-			       i / CYCLES_PER_CASE * CYCLES_PER_CASE + 1,
-			       i / CYCLES_PER_CASE * CYCLES_PER_CASE +
-			       CYCLES_PER_CASE);
+			printf("not ok %d part_%d_of_%d\n", ++num,
+			       i / per_case + 1, NCASES);
 			return 1;
 		}
-		if ((i + 1) % CYCLES_PER_CASE == 0 || i + 1 == cycles) {
-			printf("ok %d cycles_%d_to_%d\n", ++num,
-			       i / CYCLES_PER_CASE * CYCLES_PER_CASE + 1, i + 1);
+		if ((i + 1) % per_case == 0) {
+			printf("# cycles %d to %d\n", i + 2 - per_case, i + 1);
+			printf("ok %d part_%d_of_%d\n", ++num, i / per_case + 1,
+			       NCASES);
 		}
 	}
 	/* The last cycle's sockets are gone once punix can be removed. */
