@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <linux/membarrier.h>
@@ -1225,6 +1226,28 @@ static void usage(FILE *o, int code)
 	exit(code);
 }
 
+/* remove the directory we made, and any name an interrupted row left in it */
+static void cleanup_dir(void)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+
+	if (!cfg.made_dir)
+		return;
+	d = opendir(cfg.dir);
+	if (d) {
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.') {
+				snprintf(path, sizeof(path), "%s/%s", cfg.dir,
+					 de->d_name);
+				unlink(path);
+			}
+		closedir(d);
+	}
+	rmdir(cfg.dir);
+}
+
 static void raise_nofile(void)
 {
 	rlim_t need = 2 * (rlim_t)(cfg.names > cfg.pairs ? cfg.names :
@@ -1302,6 +1325,7 @@ int main(int argc, char **argv)
 	    cfg.secs <= 0 || cfg.names < 1 || cfg.pairs < 1)
 		usage(stderr, 2);
 
+	raise_nofile();		/* may cut cfg.names, which names rows */
 	for (i = 0; i < NROWS; i++) {
 		if (strchr(rows[i].name, '%')) {
 			snprintf(name, sizeof(name), rows[i].name, cfg.names);
@@ -1338,7 +1362,6 @@ int main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
-	raise_nofile();
 	if (uname(&un))
 		die("uname");
 	if (dir) {
@@ -1351,6 +1374,15 @@ int main(int argc, char **argv)
 		if (!mkdtemp(cfg.dir))
 			die("mkdtemp %s", cfg.dir);
 		cfg.made_dir = 1;
+		atexit(cleanup_dir);
+	}
+	for (j = 0; j < cfg.nfam; j++) {
+		int fd = socket(cfg.fam[j].family, SOCK_STREAM, 0);
+
+		if (fd < 0)
+			die("family %d (%s) is not available",
+			    cfg.fam[j].family, cfg.fam[j].label);
+		close(fd);
 	}
 	if (cfg.tsv) {
 		tsv = fopen(cfg.tsv, "w");
@@ -1369,17 +1401,14 @@ int main(int argc, char **argv)
 		       cfg.fam[0].family, cfg.fam[1].label, cfg.fam[1].family);
 	else
 		printf(" (family %d)", cfg.fam[0].family);
-	printf("\n%d rounds, %.2f s per measurement, %d other names, %d idle pairs\n",
+	printf("\n%d rounds, %.3g s per measurement, %d other names, %d idle pairs\n",
 	       cfg.rounds, cfg.secs, cfg.names, cfg.pairs);
 	printf("estimated total: %.0f s\n\n", est);
-	if (only_est) {
-		if (cfg.made_dir)
-			rmdir(cfg.dir);
+	if (only_est)
 		return 0;
-	}
 	print_header();
 	if (tsv) {
-		fprintf(tsv, "# punix-bench on %s, %d rounds of %.2f s, names %d, pairs %d%s\n",
+		fprintf(tsv, "# punix-bench on %s, %d rounds of %.3g s, names %d, pairs %d%s\n",
 			un.release, cfg.rounds, cfg.secs, cfg.names,
 			cfg.pairs, cfg.self ? ", self-compare" : "");
 		fprintf(tsv, "# row\tfamily\tmedian\tmin\tmax\tunit\tratio\n");
@@ -1435,8 +1464,6 @@ int main(int argc, char **argv)
 	}
 	if (tsv)
 		fclose(tsv);
-	if (cfg.made_dir)
-		rmdir(cfg.dir);
 	if (best >= 0)
 		printf("bench: min ratio %.2f (%s) on %s\n", minr,
 		       rows[best].name, un.release);
