@@ -1102,7 +1102,7 @@ static void print_row(int i)
 		printf(" ");
 		for (j = 0; j < nf; j++)
 			if (nval[i][j])
-				printf(" %.2f", med[j] / cm);
+				printf(" %.3f", med[j] / cm);
 	}
 	printf("\n");
 	fflush(stdout);
@@ -1414,6 +1414,8 @@ int main(int argc, char **argv)
 		fprintf(tsv, "# row\tfamily\tmedian\tmin\tmax\tunit\tratio\n");
 	}
 
+	if (cfg.both && cfg.rounds < 5)
+		fprintf(stderr, "punix-bench: fewer than 5 rounds: the medians and spreads say little\n");
 	t_start = now();
 	for (i = 0; i < NROWS; i++) {
 		int nf = rows[i].nofam ? 1 : cfg.nfam, ok[2] = { 1, 1 }, m;
