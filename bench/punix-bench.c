@@ -1362,6 +1362,8 @@ int main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
+	/* a table written to a file or serial port shows row by row */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (uname(&un))
 		die("uname");
 	if (dir) {
