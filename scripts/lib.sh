@@ -413,7 +413,7 @@ punix_mkinitramfs() {
 #   ttyS1 results.log   what the guest reports (the results channel)
 #   ttyS2 dmesg.log     the guest's full kernel log, dumped at the end
 # No network, no disk. Returns QEMU's status (124: wall-clock timeout).
-# PUNIX_QEMU_MEM: the guest's memory (default 1G).
+# PUNIX_QEMU_MEM, PUNIX_QEMU_SMP: the guest's memory and CPUs (default 1G, 2).
 punix_qemu() {
 	local bz=$1 initrd=$2 out=$3 extra=${4:-} rc=0
 	# initramfs_async=0: unpack the initramfs (tens of MB with the host
@@ -425,7 +425,7 @@ punix_qemu() {
 
 	rm -f "$out"/{console,results,dmesg}.log
 	timeout -k 10 "$PUNIX_VM_TIMEOUT" \
-		qemu-system-x86_64 -accel tcg -cpu max -m "${PUNIX_QEMU_MEM:-1G}" -smp 2 \
+		qemu-system-x86_64 -accel tcg -cpu max -m "${PUNIX_QEMU_MEM:-1G}" -smp "${PUNIX_QEMU_SMP:-2}" \
 		-nodefaults -nographic -no-reboot -monitor none \
 		-kernel "$bz" -initrd "$initrd" -append "$cmdline" \
 		-serial "file:$out/console.log" \
