@@ -861,6 +861,8 @@ static void settle(void)
  * the kernel memory the pairs cost, not one cache's size; other activity
  * in the guest adds noise, which the rounds' spread shows.
  */
+static int proto_warned[2];	/* per column: said it has no line there */
+
 static int m_idle_pairs(const struct row *r, const struct fam *f, double *out)
 {
 	int n = cfg.pairs, *fds = xmalloc(2 * (size_t)n * sizeof(int));
@@ -888,6 +890,11 @@ static int m_idle_pairs(const struct row *r, const struct fam *f, double *out)
 		close(fds[i]);
 	t3 = now();
 	free(fds);
+	if (socks0 < 0 && !proto_warned[f->idx]) {
+		proto_warned[f->idx] = 1;
+		fprintf(stderr, "punix-bench: %s: no %s line in /proc/net/protocols: socket count not checked\n",
+			f->label, f->proto);
+	}
 	if (socks0 >= 0 && socks1 - socks0 != 2L * n)
 		fprintf(stderr, "punix-bench: %s: /proc/net/protocols counted %ld new sockets for %d pairs\n",
 			f->label, socks1 - socks0, n);
