@@ -10,6 +10,8 @@
 # make check           the whole test bench: every kernel, every selftest
 # make fuzz SEEDS=a-b  the differential fuzzer over those seeds, in a VM on
 #                      6.1 and 6.12 (OPS=n operations a seed)
+# make bench           AF_UNIX and punix side by side (bench/punix-bench) in a
+#                      VM on 6.1 and 6.12: build/bench/<kernel>.{txt,tsv,png}
 # make expected        rewrite selftests/expected/<kernel>.txt, the test
 #                      cases make check requires, from the built selftests
 #
@@ -133,5 +135,8 @@ fuzz:
 expected:
 	@scripts/expected.sh
 
+bench:
+	@scripts/bench.sh
+
 .PHONY: all module clean install uninstall dkms-src dkms-install dkms-uninstall sign version demo check fuzz \
-	expected
+	expected bench

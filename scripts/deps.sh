@@ -29,6 +29,7 @@ packages=(
 	dkms openssl		# make dkms-install, make sign
 	secilc			# the SELinux policies of selftests/selinux_test.sh
 	apparmor		# apparmor_parser, for selftests/apparmor_test.sh
+	gnuplot-nox		# bench/plot.gp: the bench's ratios as a PNG
 )
 
 missing=()

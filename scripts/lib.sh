@@ -267,6 +267,24 @@ punix_build_ss() {
 	fi
 }
 
+# punix_build_bench OUT
+#
+# Build punix-bench (bench/, static: the guest has no libc) into
+# OUT/punix-bench from a private copy of its sources, warnings as errors.
+punix_build_bench() {
+	local out=$1 log=$PUNIX_BUILD/punix-bench-build.log
+
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp "$PUNIX_ROOT"/bench/Makefile "$PUNIX_ROOT"/bench/punix-bench.c "$out/"
+	if ! make -C "$out" CFLAGS="-O2" >"$log" 2>&1; then
+		bad "punix-bench build failed:"
+		tail -n 40 "$log"
+		return 1
+	fi
+	punix_check_static "$out/punix-bench"
+}
+
 # punix_list_tests DIR: the executable files in DIR, sorted, one a line.
 punix_list_tests() {
 	find "$1" -maxdepth 1 -type f -perm -u+x -printf '%f\n' | sort
@@ -395,6 +413,7 @@ punix_mkinitramfs() {
 #   ttyS1 results.log   what the guest reports (the results channel)
 #   ttyS2 dmesg.log     the guest's full kernel log, dumped at the end
 # No network, no disk. Returns QEMU's status (124: wall-clock timeout).
+# PUNIX_QEMU_MEM, PUNIX_QEMU_SMP: the guest's memory and CPUs (default 1G, 2).
 punix_qemu() {
 	local bz=$1 initrd=$2 out=$3 extra=${4:-} rc=0
 	# initramfs_async=0: unpack the initramfs (tens of MB with the host
@@ -406,7 +425,7 @@ punix_qemu() {
 
 	rm -f "$out"/{console,results,dmesg}.log
 	timeout -k 10 "$PUNIX_VM_TIMEOUT" \
-		qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 2 \
+		qemu-system-x86_64 -accel tcg -cpu max -m "${PUNIX_QEMU_MEM:-1G}" -smp "${PUNIX_QEMU_SMP:-2}" \
 		-nodefaults -nographic -no-reboot -monitor none \
 		-kernel "$bz" -initrd "$initrd" -append "$cmdline" \
 		-serial "file:$out/console.log" \
