@@ -42,8 +42,6 @@
 #define SCM_PIDFD	4
 #endif
 
-#define UCRED_LEN	CMSG_LEN(sizeof(struct ucred))
-#define UCRED_SPACE	CMSG_SPACE(sizeof(struct ucred))
 #define FDS_SPACE(n)	CMSG_SPACE(sizeof(int) * (n))
 #define FDS_LEN(n)	CMSG_LEN(sizeof(int) * (n))
 

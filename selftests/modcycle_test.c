@@ -34,6 +34,8 @@
 
 #include <linux/punix.h>
 
+#include "file_util.h"
+
 #define DEF_CYCLES	100
 /*
  * A cycle takes about 0.23 s under emulation on Debian's kernels, 2.7 s
@@ -63,7 +65,6 @@ static int read_params(char *out, size_t size)
 	struct dirent *de;
 	size_t used = 0;
 	DIR *d = opendir(PARAMS_DIR);
-	int fd, n;
 
 	if (!d)
 		return -1;
@@ -72,14 +73,8 @@ static int read_params(char *out, size_t size)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", PARAMS_DIR, de->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
+		if (read_text(path, val, sizeof(val)) < 0)
 			continue;	/* write-only */
-		n = read(fd, val, sizeof(val) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		val[n] = '\0';
 		val[strcspn(val, "\n")] = '\0';
 		used += snprintf(out + used, size - used, "%s%s=%s",
 				 used ? " " : "", de->d_name, val);
@@ -118,21 +113,6 @@ static int load(const char *params)
 		err = -errno;
 	close(fd);
 	return err;
-}
-
-static int read_family(void)
-{
-	char buf[32];
-	int fd = open(PUNIX_FAMILY_SYSFS, O_RDONLY), n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoi(buf);
 }
 
 static int send_fd(int via, int fd)

@@ -51,6 +51,8 @@
 
 #include <linux/punix.h>
 
+#include "file_util.h"
+
 /* Measured under emulation: see the README's "Reliability". */
 #define DEF_ROUNDS	3
 #define DEF_SECS	30
@@ -73,21 +75,6 @@ static long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int read_family(void)
-{
-	char buf[32];
-	int fd = open(PUNIX_FAMILY_SYSFS, O_RDONLY), n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoi(buf);
 }
 
 /* ---- the counters ---- */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small file helpers (sysctls, module parameters, cgroup files) shared by
+ * the harness tests, through punix_test.h, and by the plain TAP programs
+ * that do not use the harness (modcycle_test, soak_test).
+ */
+#ifndef _PUNIX_FILE_UTIL_H
+#define _PUNIX_FILE_UTIL_H
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/types.h>
+
+#include <linux/punix.h>
+
+/*
+ * The start of the file @path (at most @size - 1 bytes) into @buf as a
+ * string: its length, or -1 if the file cannot be read or is empty.
+ */
+static inline ssize_t read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+/* The number the file @path starts with (a sysctl, a parameter), or -1. */
+static inline long read_long(const char *path)
+{
+	char buf[64];
+
+	return read_text(path, buf, sizeof(buf)) < 0 ? -1 :
+	       strtol(buf, NULL, 10);
+}
+
+/* Write the string @val to the file @path in one write(): 0 or -1. */
+static inline int write_text(const char *path, const char *val)
+{
+	ssize_t n, len = strlen(val);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, len);
+	close(fd);
+	return n == len ? 0 : -1;
+}
+
+/*
+ * The family of the loaded punix module for the plain programs, or -1
+ * (punix_family() in punix_test.h tells why for the harness tests).
+ */
+static inline int read_family(void)
+{
+	return (int)read_long(PUNIX_FAMILY_SYSFS);
+}
+
+#endif /* _PUNIX_FILE_UTIL_H */
