@@ -21,37 +21,24 @@ FILL_TESTS(bounds)
  * Non-blocking sends of one size until EAGAIN (sizes 1 to 40000) under
  * each SO_SNDBUF (0: the default; the smaller ones are raised to the
  * kernel's minimum), one TEST_F each for the debug kernel's watchdog.
+ * ACCT_TESTS(ty, type): the three cases of @type, named <ty>_accounting_*.
  */
-TEST_F(bounds, stream_accounting_default_sndbuf)
-{
-	__acct_compare(_metadata, self->family, SOCK_STREAM, 0);
-}
+#define ACCT_TESTS(ty, type)						\
+	TEST_F(bounds, ty##_accounting_default_sndbuf)			\
+	{								\
+		__acct_compare(_metadata, self->family, type, 0);	\
+	}								\
+	TEST_F(bounds, ty##_accounting_small_sndbuf)			\
+	{								\
+		__acct_compare(_metadata, self->family, type, 2048);	\
+		__acct_compare(_metadata, self->family, type, 6000);	\
+	}								\
+	TEST_F(bounds, ty##_accounting_64k_sndbuf)			\
+	{								\
+		__acct_compare(_metadata, self->family, type, 65536);	\
+	}
 
-TEST_F(bounds, stream_accounting_small_sndbuf)
-{
-	__acct_compare(_metadata, self->family, SOCK_STREAM, 2048);
-	__acct_compare(_metadata, self->family, SOCK_STREAM, 6000);
-}
-
-TEST_F(bounds, stream_accounting_64k_sndbuf)
-{
-	__acct_compare(_metadata, self->family, SOCK_STREAM, 65536);
-}
-
-TEST_F(bounds, seqpacket_accounting_default_sndbuf)
-{
-	__acct_compare(_metadata, self->family, SOCK_SEQPACKET, 0);
-}
-
-TEST_F(bounds, seqpacket_accounting_small_sndbuf)
-{
-	__acct_compare(_metadata, self->family, SOCK_SEQPACKET, 2048);
-	__acct_compare(_metadata, self->family, SOCK_SEQPACKET, 6000);
-}
-
-TEST_F(bounds, seqpacket_accounting_64k_sndbuf)
-{
-	__acct_compare(_metadata, self->family, SOCK_SEQPACKET, 65536);
-}
+ACCT_TESTS(stream, SOCK_STREAM)
+ACCT_TESTS(seqpacket, SOCK_SEQPACKET)
 
 TEST_HARNESS_MAIN
