@@ -205,9 +205,7 @@ static void ioctls(struct __test_metadata *_metadata,
 	munmap(bad, 4096);
 }
 
-TEST_F(compat, ioctls_stream) { ioctls(_metadata, self, SOCK_STREAM); }
-TEST_F(compat, ioctls_seqpacket) { ioctls(_metadata, self, SOCK_SEQPACKET); }
-TEST_F(compat, ioctls_dgram) { ioctls(_metadata, self, SOCK_DGRAM); }
+PUNIX_TYPED_TESTS(compat, ioctls)
 
 /*
  * One sendmsg() with three cmsgs, SCM_RIGHTS (1 fd), SCM_CREDENTIALS and
@@ -292,9 +290,7 @@ static void rights_creds(struct __test_metadata *_metadata,
 	close(sv[1]);
 }
 
-TEST_F(compat, rights_creds_stream) { rights_creds(_metadata, self, SOCK_STREAM); }
-TEST_F(compat, rights_creds_seqpacket) { rights_creds(_metadata, self, SOCK_SEQPACKET); }
-TEST_F(compat, rights_creds_dgram) { rights_creds(_metadata, self, SOCK_DGRAM); }
+PUNIX_TYPED_TESTS(compat, rights_creds)
 
 /*
  * SO_PASSPIDFD (6.5): as AF_UNIX answers it. Where it exists, a message
@@ -372,9 +368,7 @@ out:
 	close(ref[1]);
 }
 
-TEST_F(compat, pidfd_room_stream) { pidfd_room(_metadata, self, SOCK_STREAM); }
-TEST_F(compat, pidfd_room_seqpacket) { pidfd_room(_metadata, self, SOCK_SEQPACKET); }
-TEST_F(compat, pidfd_room_dgram) { pidfd_room(_metadata, self, SOCK_DGRAM); }
+PUNIX_TYPED_TESTS(compat, pidfd_room)
 
 /*
  * Receive timestamps in the four layouts: SO_TIMESTAMP(NS)_OLD give the
@@ -460,9 +454,7 @@ next:
 	}
 }
 
-TEST_F(compat, timestamps_stream) { timestamps(_metadata, self, SOCK_STREAM); }
-TEST_F(compat, timestamps_seqpacket) { timestamps(_metadata, self, SOCK_SEQPACKET); }
-TEST_F(compat, timestamps_dgram) { timestamps(_metadata, self, SOCK_DGRAM); }
+PUNIX_TYPED_TESTS(compat, timestamps)
 
 /*
  * sendmmsg()/recvmmsg() (the 32-bit struct mmsghdr) of three messages

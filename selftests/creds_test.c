@@ -239,10 +239,7 @@ static int reap_sleeper(pid_t pid, int wfd)
  * The same body for SOCK_STREAM, SOCK_SEQPACKET and SOCK_DGRAM (socketpairs;
  * for dgram, sv[0] sends to sv[1]): one test per type.
  */
-#define TYPED_TESTS(fn)							\
-TEST_F(creds, fn##_stream) { fn(_metadata, self, SOCK_STREAM); }	\
-TEST_F(creds, fn##_seqpacket) { fn(_metadata, self, SOCK_SEQPACKET); }	\
-TEST_F(creds, fn##_dgram) { fn(_metadata, self, SOCK_DGRAM); }
+#define TYPED_TESTS(fn)	PUNIX_TYPED_TESTS(creds, fn)
 
 /*
  * Explicit SCM_CREDENTIALS with the sender's own pid arrive as sent: its

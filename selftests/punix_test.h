@@ -729,6 +729,15 @@ static inline int child_errno_code(long ret, int err, int want_err)
 }
 
 /*
+ * The cases fn_stream, fn_seqpacket and fn_dgram of fixture @fx, each
+ * calling fn(_metadata, self, type) with its socket type.
+ */
+#define PUNIX_TYPED_TESTS(fx, fn)					\
+	TEST_F(fx, fn##_stream) { fn(_metadata, self, SOCK_STREAM); }	\
+	TEST_F(fx, fn##_seqpacket) { fn(_metadata, self, SOCK_SEQPACKET); } \
+	TEST_F(fx, fn##_dgram) { fn(_metadata, self, SOCK_DGRAM); }
+
+/*
  * In a child, one step of a body that reports through its exit status:
  * CHILD_OK() exits @code unless @call returns @want, CHILD_FAILS() unless
  * @call fails with errno @err, CHILD_TRUE() unless @cond holds.  The step
