@@ -47,6 +47,25 @@ static int become(uid_t uid, gid_t gid, size_t n, const gid_t *grp)
 	return 0;
 }
 
+/*
+ * In a child: @l bound to @path (step @step) and listening (@step + 1),
+ * "l" written to @syncfd (@step + 2), then the connection it accepts;
+ * exits @code if accept() fails.
+ */
+static int child_accept_one(int l, int family, const char *path, int syncfd,
+			    int step, int code)
+{
+	int s;
+
+	CHILD_OK(step, 0, bind_path(l, family, path));
+	CHILD_OK(step + 1, 0, listen(l, 4));
+	CHILD_OK(step + 2, 1, write(syncfd, "l", 1));
+	s = accept(l, NULL, NULL);
+	if (s < 0)
+		_exit(code);
+	return s;
+}
+
 /* The capabilities forge_one_cap() keeps permitted. */
 #define KEPT_CAPS	((1U << CAP_SETUID) | (1U << CAP_SETGID) | \
 			 (1U << CAP_SYS_ADMIN))
@@ -495,12 +514,7 @@ static void other_user_peer(struct __test_metadata *_metadata,
 		u = socket(self->family, SOCK_DGRAM, 0);
 		if (l < 0 || u < 0)
 			_exit(91);
-		CHILD_OK(1, 0, bind_path(l, self->family, path));
-		CHILD_OK(2, 0, listen(l, 4));
-		CHILD_OK(3, 1, write(sync[1], "l", 1));
-		s = accept(l, NULL, NULL);
-		if (s < 0)
-			_exit(92);
+		s = child_accept_one(l, self->family, path, sync[1], 1, 92);
 		CHILD_OK(4, 0, get_peercred(s, &uc));
 		if (uc.pid != me || uc.uid != 0 || uc.gid != 0)
 			_exit(5);
@@ -601,12 +615,7 @@ TEST_F(users, socket_inode_owner)
 		/* Made by root before the drop: still root's. */
 		if (!owner_is(f, 0, 0))
 			_exit(3);
-		CHILD_OK(4, 0, bind_path(l, self->family, path));
-		CHILD_OK(5, 0, listen(l, 4));
-		CHILD_OK(6, 1, write(sync[1], "l", 1));
-		s = accept(l, NULL, NULL);
-		if (s < 0)
-			_exit(93);
+		s = child_accept_one(l, self->family, path, sync[1], 4, 93);
 		if (!owner_is(s, NOBODY_ID, NOBODY_ID))
 			_exit(7);
 		CHILD_OK(8, 1, read(s, &ch, 1));
