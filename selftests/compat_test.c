@@ -98,6 +98,19 @@ static void put_ctl(union ctl *c, size_t *off, int type, const void *data,
 	*off += CMSG_SPACE(len);
 }
 
+/* sendmsg() of @len bytes of @data with the first @clen bytes of @c. */
+static ssize_t send_ctl(int fd, const void *data, size_t len,
+			const union ctl *c, size_t clen)
+{
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = (void *)c->buf, .msg_controllen = clen,
+	};
+
+	return sendmsg(fd, &msg, 0);
+}
+
 /* recvmsg() of up to @len bytes into @data with @clen bytes of control. */
 static ssize_t recv_ctl(int fd, void *data, size_t len, union ctl *c,
 			size_t clen, struct msghdr *msg, int flags)
@@ -224,7 +237,6 @@ static void rights_creds(struct __test_metadata *_metadata,
 	struct msghdr msg;
 	union ctl c, rc;
 	char data = 'x';
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 	int *fdp;
 
 	ASSERT_EQ(0, socketpair(self->family, type, 0, sv));
@@ -240,12 +252,7 @@ static void rights_creds(struct __test_metadata *_metadata,
 		put_ctl(&c, &off, SCM_RIGHTS, files, sizeof(int));
 		put_ctl(&c, &off, SCM_CREDENTIALS, &uc, sizeof(uc));
 		put_ctl(&c, &off, SCM_RIGHTS, files + 1, 3 * sizeof(int));
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = c.buf;
-		msg.msg_controllen = off;
-		ASSERT_RET(1, sendmsg(sv[0], &msg, 0));
+		ASSERT_RET(1, send_ctl(sv[0], &data, 1, &c, off));
 
 		/* round 0: room for all; 1: for 2 fds; 2: not a header */
 		nfds = round == 0 ? 4 : round == 1 ? 2 : 0;
@@ -308,7 +315,6 @@ static void pidfd_room(struct __test_metadata *_metadata,
 	struct msghdr msg;
 	union ctl c, rc;
 	char data = 'p';
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 
 	ASSERT_EQ(0, socketpair(self->family, type, 0, sv));
 	ASSERT_EQ(0, socketpair(AF_UNIX, type, 0, ref));
@@ -326,12 +332,7 @@ static void pidfd_room(struct __test_metadata *_metadata,
 		off = 0;
 		memset(&c, 0, sizeof(c));
 		put_ctl(&c, &off, SCM_RIGHTS, &file, sizeof(int));
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = c.buf;
-		msg.msg_controllen = off;
-		ASSERT_RET(1, sendmsg(sv[0], &msg, 0));
+		ASSERT_RET(1, send_ctl(sv[0], &data, 1, &c, off));
 
 		clen = FDS_SPACE(1) + CMSG_LEN(sizeof(int)) - round;
 		before = count_fds();
