@@ -112,16 +112,10 @@ static void dgram_to_path(struct __test_metadata *_metadata,
 }
 
 /* Datagram connect(): security_unix_may_send() on the receiver. */
-TEST_F(lsm, dgram_connect)
-{
-	dgram_to_path(_metadata, self, true);
-}
+TEST_F(lsm, dgram_connect) { dgram_to_path(_metadata, self, true); }
 
 /* Datagram sendto() an unconnected receiver: the same check, every send. */
-TEST_F(lsm, dgram_sendto)
-{
-	dgram_to_path(_metadata, self, false);
-}
+TEST_F(lsm, dgram_sendto) { dgram_to_path(_metadata, self, false); }
 
 /* socketpair() of each type: no unix hook, the generic ones only. */
 TEST_F(lsm, socketpair)
