@@ -65,4 +65,20 @@ static inline int read_family(void)
 	return (int)read_long(PUNIX_FAMILY_SYSFS);
 }
 
+/* The debug kernel (KASAN, lockdep) is the one with kmemleak. */
+#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+
+/*
+ * A plain program's size (cycles, seconds): @def, or @debug on the debug
+ * kernel; the environment variable @env instead when it is set.
+ */
+static inline int size_for_kernel(const char *env, int def, int debug)
+{
+	const char *e = getenv(env);
+
+	if (e && *e)
+		return atoi(e);
+	return access(KMEMLEAK, F_OK) ? def : debug;
+}
+
 #endif /* _PUNIX_FILE_UTIL_H */

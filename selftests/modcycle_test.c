@@ -44,7 +44,6 @@
  * The debug kernel is the one with kmemleak.
  */
 #define DEBUG_CYCLES	10
-#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define NCASES		10
 #define MODULE_PATH	"/punix.ko"
 #define PARAMS_DIR	"/sys/module/punix/parameters"
@@ -199,15 +198,11 @@ static int use_sockets(int fam, int cycle)
 
 int main(int argc, char **argv)
 {
-	int cycles = DEF_CYCLES, num = 0, err, fam, step, per_case;
-	const char *e = getenv("MODCYCLE_CYCLES");
+	int cycles, num = 0, err, fam, step, per_case;
 	char params[1024], why[256];
 	long t0 = now_ms();
 
-	if (!access(KMEMLEAK, F_OK))
-		cycles = DEBUG_CYCLES;
-	if (e && *e)
-		cycles = atoi(e);
+	cycles = size_for_kernel("MODCYCLE_CYCLES", DEF_CYCLES, DEBUG_CYCLES);
 	if (argc == 2 && !strcmp(argv[1], "-l")) {
 		for (int k = 1; k <= NCASES; k++)
 			printf("part_%d_of_%d\n", k, NCASES);

@@ -57,7 +57,6 @@
 #define DEF_ROUNDS	3
 #define DEF_SECS	30
 #define DEBUG_SECS	12
-#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define DEF_WORKERS	4
 #define NSLOT		96
 #define NNAME		8	/* listener names per worker */
@@ -439,13 +438,9 @@ static int round_run(int num, int fam, unsigned int seed, int secs)
 
 int main(int argc, char **argv)
 {
-	int rounds = DEF_ROUNDS, secs = DEF_SECS, fam, num = 0, failed = 0;
-	const char *e = getenv("SOAK_SECS");
+	int rounds = DEF_ROUNDS, secs, fam, num = 0, failed = 0;
 
-	if (!access(KMEMLEAK, F_OK))
-		secs = DEBUG_SECS;
-	if (e && *e)
-		secs = atoi(e);
+	secs = size_for_kernel("SOAK_SECS", DEF_SECS, DEBUG_SECS);
 	if (argc == 2 && !strcmp(argv[1], "-l")) {
 		for (int r = 1; r <= rounds; r++)
 			printf("soak_round_%d\n", r);
