@@ -31,14 +31,12 @@
  * repeated.
  */
 #include "msg_util.h"
+#include "diag_util.h"
 
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <linux/sockios.h>
-#include <linux/netlink.h>
-#include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
-#include <linux/unix_diag.h>
 
 #define OTHER_UID	1234
 #define OTHER_GID	4321
@@ -570,41 +568,23 @@ static int proc_lists(int family, const char *suffix)
  */
 static int diag_find(int family, uint32_t ino)
 {
-	struct sockaddr_nl nladdr = { .nl_family = AF_NETLINK };
-	struct {
-		struct nlmsghdr nlh;
-		struct unix_diag_req r;
-	} req = {
-		.nlh = {
-			.nlmsg_len = sizeof(req),
-			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			.nlmsg_flags = NLM_F_REQUEST,
-			.nlmsg_seq = 1,
-		},
-		.r = {
-			.sdiag_family = family,
-			.udiag_states = 0xffffffff,
-			.udiag_ino = ino,
-			.udiag_cookie = { INET_DIAG_NOCOOKIE,
-					  INET_DIAG_NOCOOKIE },
-		},
-	};
+	static const uint32_t nocookie[2] = { INET_DIAG_NOCOOKIE,
+					      INET_DIAG_NOCOOKIE };
 	union {
 		struct nlmsghdr h;
 		char b[8192];
 	} u;
 	const struct nlmsghdr *h;
 	ssize_t n;
-	int nl, ret = -EBADMSG;
+	int nl, ret;
 
-	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	nl = diag_open();
 	if (nl < 0)
 		return -errno;
-	if (sendto(nl, &req, sizeof(req), 0, (struct sockaddr *)&nladdr,
-		   sizeof(nladdr)) != sizeof(req)) {
-		ret = -errno;
+	ret = diag_send(nl, family, false, 0xffffffff, ino, nocookie, 0);
+	if (ret)
 		goto out;
-	}
+	ret = -EBADMSG;
 	n = recv(nl, u.b, sizeof(u.b), 0);
 	if (n < 0) {
 		ret = -errno;
