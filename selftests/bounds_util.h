@@ -130,32 +130,6 @@ static inline int cg_remove(const char *cg)
 }
 
 /*
- * Socks of @family alive in the system: the "sockets" column of both its
- * lines in /proc/net/protocols ("UNIX" and "UNIX-STREAM", "PUNIX" and
- * "PUNIX-STREAM"): sock_prot_inuse_get() of each proto.
- */
-static inline long proto_socks(int family)
-{
-	const char *want = family == AF_UNIX ? "UNIX" : "PUNIX";
-	char line[512], name[64];
-	long socks, sum = 0;
-	FILE *f = fopen("/proc/net/protocols", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %*d %ld", name, &socks) != 2)
-			continue;
-		if (!strcmp(name, want) ||
-		    (!strncmp(name, want, strlen(want)) &&
-		     !strcmp(name + strlen(want), "-STREAM")))
-			sum += socks;
-	}
-	fclose(f);
-	return sum;
-}
-
-/*
  * Memory cgroups charge kernel memory in batches of MEMCG_CHARGE_BATCH (64)
  * pages kept in a per-cpu stock: memory.current may be ahead of what is
  * used by up to 64 pages per cpu, at each of the two readings. The sock of
@@ -237,7 +211,7 @@ static struct meas __measure(struct __test_metadata *_metadata, fill_fn fn,
 	}
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(rep));
-	socks0 = proto_socks(f->family);
+	socks0 = proto_sockets(f->family != AF_UNIX);
 	ASSERT_LE(0, socks0);
 	pid = fork_child();
 	ASSERT_LE(0, pid);
@@ -279,14 +253,14 @@ static struct meas __measure(struct __test_metadata *_metadata, fill_fn fn,
 	ASSERT_EQ((ssize_t)sizeof(m.res), read(rep[0], &m.res, sizeof(m.res)));
 	if (BOUNDS_MEMCG)
 		m.mem = cg_read(cg, "memory.current", NULL) - base;
-	m.socks = proto_socks(f->family) - socks0;
+	m.socks = proto_sockets(f->family != AF_UNIX) - socks0;
 	close(go[1]);
 	close(rep[0]);
 	m.status = wait_child(pid);
 	/* Socks go when their last reference does, which may come from a
 	 * work item: give them a few seconds. */
 	for (int i = 0; i < 500; i++) {
-		m.socks_left = proto_socks(f->family) - socks0;
+		m.socks_left = proto_sockets(f->family != AF_UNIX) - socks0;
 		if (!m.socks_left)
 			break;
 		sleep_ms(10);

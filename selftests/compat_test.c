@@ -52,22 +52,6 @@ union ctl {
 	char buf[512];
 };
 
-/* The number of open file descriptors of this process. */
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;	/* the directory's own */
-}
-
 /* An int ioctl of @fd: the value it wrote, or -errno. */
 static int ioctl_int(int fd, unsigned long cmd)
 {

@@ -7,7 +7,10 @@
 #ifndef _PUNIX_FILE_UTIL_H
 #define _PUNIX_FILE_UTIL_H
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,6 +66,52 @@ static inline int write_text(const char *path, const char *val)
 static inline int read_family(void)
 {
 	return (int)read_long(PUNIX_FAMILY_SYSFS);
+}
+
+/* The number of open file descriptors of this process, or -1. */
+static inline int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * Socks of AF_UNIX (@punix false) or of the punix family alive in this
+ * network namespace: the "sockets" column (sock_prot_inuse_get()) of both
+ * its lines in /proc/net/protocols ("UNIX" and "UNIX-STREAM", "PUNIX" and
+ * "PUNIX-STREAM"); -1 unless both are there.
+ */
+static inline long proto_sockets(bool punix)
+{
+	const char *stream = punix ? "PUNIX-STREAM" : "UNIX-STREAM";
+	const char *dgram = punix ? "PUNIX" : "UNIX";
+	char line[512], name[64];
+	long total = 0, n;
+	int found = 0;
+	FILE *f;
+
+	f = fopen("/proc/net/protocols", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %*d %ld", name, &n) != 2)
+			continue;
+		if (!strcmp(name, stream) || !strcmp(name, dgram)) {
+			total += n;
+			found++;
+		}
+	}
+	fclose(f);
+	return found == 2 ? total : -1;
 }
 
 /* The debug kernel (KASAN, lockdep) is the one with kmemleak. */

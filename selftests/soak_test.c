@@ -82,25 +82,6 @@ struct counters {
 	long socks, lines, used, refcnt;
 };
 
-static long proto_socks(int family)
-{
-	const char *want = family == AF_UNIX ? "UNIX" : "PUNIX";
-	char line[512], name[64], stream[80];
-	long socks, sum = 0;
-	FILE *f = fopen("/proc/net/protocols", "r");
-
-	if (!f)
-		return -1;
-	snprintf(stream, sizeof(stream), "%s-STREAM", want);
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %*d %ld", name, &socks) == 2 &&
-		    (!strcmp(name, want) || !strcmp(name, stream)))
-			sum += socks;
-	}
-	fclose(f);
-	return sum;
-}
-
 static long count_lines(const char *path)
 {
 	char line[1024];
@@ -141,7 +122,7 @@ static struct counters counters(int family)
 {
 	struct counters c;
 
-	c.socks = proto_socks(family);
+	c.socks = proto_sockets(family != AF_UNIX);
 	c.lines = count_lines(family == AF_UNIX ? "/proc/net/unix" :
 						  "/proc/net/punix");
 	c.used = read_number("/proc/net/sockstat", "sockets: used ");
