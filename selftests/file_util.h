@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Small file helpers (sysctls, module parameters, cgroup files) shared by
- * the harness tests, through punix_test.h, and by the plain TAP programs
- * that do not use the harness (modcycle_test, soak_test).
+ * Small helpers reading and writing files (sysctls, module parameters,
+ * cgroup files, the fd and sock counts of /proc) shared by the harness
+ * tests, through punix_test.h, and by the plain TAP programs that do not
+ * use the harness (modcycle_test, soak_test).
  */
 #ifndef _PUNIX_FILE_UTIL_H
 #define _PUNIX_FILE_UTIL_H
