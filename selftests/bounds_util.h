@@ -364,9 +364,8 @@ static struct fill_res fill_stream(const struct fill *f)
 				   sizeof(int));
 			setsockopt(sv[e], SOL_SOCKET, SO_RCVBUF, &(int){ HUGE_BUF },
 				   sizeof(int));
-			n = fill_until_eagain(sv[e], buf,
-					      f->arg == SOCK_STREAM ? 65536 : 30000,
-					      NULL, 0, NULL);
+			n = fill_until_eagain(sv[e], buf, f->arg == SOCK_STREAM
+					      ? 65536 : 30000, NULL, 0, NULL);
 			if (n < 0)
 				return FILL_FAILED(-2);
 			r.bytes += n;

@@ -392,8 +392,10 @@ TEST_F(netns, creds_pid_namespace)
 			CHILD_TRUE(2, got_cred(&r, "q", 0, 0, 0));
 			CHILD_OK(3, 1, send(sv[0], "i", 1, 0));
 			CHILD_OK(4, 1, send_cred_ids(sv[0], "e", 1, 0, 0));
-			CHILD_FAILS(5, ESRCH, send_cred_ids(sv[0], "x", 2, 0, 0));
-			CHILD_FAILS(6, ESRCH, send_cred_ids(sv[0], "x", 0, 0, 0));
+			CHILD_FAILS(5, ESRCH,
+				    send_cred_ids(sv[0], "x", 2, 0, 0));
+			CHILD_FAILS(6, ESRCH,
+				    send_cred_ids(sv[0], "x", 0, 0, 0));
 			c = socket(self->family, SOCK_STREAM, 0);
 			CHILD_TRUE(7, c >= 0);
 			CHILD_OK(8, 0, connect_path(c, self->family, lp));
@@ -496,7 +498,8 @@ TEST_F(netns, creds_user_namespace)
 		CHILD_TRUE(5, len == sizeof(gid_t) && g[0] == og);
 		CHILD_TRUE(6, peercred_is(a[1], me, NS_UID, NS_GID));
 		CHILD_OK(7, 1, send(a[1], "c", 1, 0));
-		CHILD_OK(8, 1, send_cred_ids(a[1], "e", getpid(), NS_UID, NS_GID));
+		CHILD_OK(8, 1,
+			 send_cred_ids(a[1], "e", getpid(), NS_UID, NS_GID));
 		CHILD_FAILS(9, EINVAL, send_cred_ids(a[1], "x", getpid(), 0,
 						 NS_GID));
 		CHILD_FAILS(10, EINVAL, send_cred_ids(a[1], "x", getpid(),
