@@ -21,15 +21,6 @@
 
 PUNIX_FIXTURE(abstract);
 
-/* "\0punix-<pid>-<tag>" into @buf; returns the name length (no NUL). */
-static size_t mkname(char *buf, size_t size, const char *tag)
-{
-	int n = snprintf(buf + 1, size - 1, "punix-%d-%s", (int)getpid(), tag);
-
-	buf[0] = '\0';
-	return 1 + n;
-}
-
 /* True if (@sun, @len) is an autobind name: "\0" + 5 lowercase hex digits. */
 static bool is_autoname(const struct sockaddr_un *sun, socklen_t len)
 {

@@ -18,25 +18,12 @@
 #
 # Every profile allows all other file, capability, signal and ptrace access.
 
-echo "TAP version 13"
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
-check() { if [ "$1" -eq 0 ]; then ok "$2"; else notok "$2"; fi; }
-bail() { echo "1..$((n + 1))"; notok "$1"; exit 1; }
-echo "1..5"
+# shellcheck source=selftests/lsm_lib.sh
+. "$(dirname "$0")/lsm_lib.sh"
 
 AA=/sys/kernel/security/apparmor
-# The audit records are read from the kernel log, where kauditd prints them
-# through printk_ratelimit() (10 in 5 s): no rate limit while this runs.
-RL=/proc/sys/kernel/printk_ratelimit
-rl=$(cat $RL)
-echo 0 >$RL
-work=$(mktemp -d /tmp/apparmor_test.XXXXXX) || bail "mktemp"
+lsm_begin 5 apparmor_test
 
-mark() { dmesg | wc -l >"$work/mark"; }
-since() { dmesg | tail -n +$(($(cat "$work/mark") + 1)); }
 # AppArmor's denials since the mark: "operation profile requested_mask" a
 # line.
 denials() {
@@ -64,15 +51,9 @@ load() {
 run() {
 	name=$1
 	shift
-	"$work/$name/lsm_test" "$@" >"$work/$name.out" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] || sed 's/^/# /' "$work/$name.out"
-	return $rc
+	lsm_run "$work/$name.out" "$work/$name/lsm_test" "$@"
 }
 
-grep -q "^[^ ]* /sys/kernel/security " /proc/mounts ||
-	mount -t securityfs securityfs /sys/kernel/security
-echo "# LSMs: $(cat /sys/kernel/security/lsm)"
 [ -d $AA ] || bail "AppArmor is running"
 
 # 1-2: network rules for AF_UNIX only.
@@ -98,6 +79,4 @@ check $? "no writes: AF_UNIX path bind() gets EACCES"
 	[ "$(denials | sort -u)" = "mknod punix_nobind c" ]
 check $? "no writes: punix path bind() gets EACCES, both denied as mknod"
 
-echo "$rl" >$RL
-rm -rf "$work"
-[ $failed -eq 0 ]
+lsm_end

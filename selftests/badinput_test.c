@@ -127,46 +127,6 @@ static char *mem_ro;		/* one read-only page, contents set per use */
 static char *mem_rw;		/* a writable page followed by mem_edge */
 static char *mem_edge;		/* a PROT_NONE page right after mem_rw */
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-/* The "sockets" column of /proc/net/protocols for a family's two protos. */
-static long family_socks(bool punix)
-{
-	const char *stream = punix ? "PUNIX-STREAM" : "UNIX-STREAM";
-	const char *dgram = punix ? "PUNIX" : "UNIX";
-	char line[512], name[64];
-	long total = 0, n;
-	int found = 0;
-	FILE *f;
-
-	f = fopen("/proc/net/protocols", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %*d %ld", name, &n) != 2)
-			continue;
-		if (!strcmp(name, stream) || !strcmp(name, dgram)) {
-			total += n;
-			found++;
-		}
-	}
-	fclose(f);
-	return found == 2 ? total : -1;
-}
-
 /* Put @len bytes of @src at the start of the read-only page. */
 static void *ro_copy(const void *src, size_t len)
 {
@@ -217,9 +177,9 @@ static void grp_begin(struct __test_metadata *_metadata, struct grp *g,
 	mem_edge = mem_rw + page;
 	ASSERT_EQ(0, mprotect(mem_edge, page, PROT_NONE));
 	g->fds0 = count_fds();
-	g->socks0[0] = family_socks(false);
+	g->socks0[0] = proto_sockets(false);
 	/* The native variant makes no punix socket: AF_UNIX's count only. */
-	g->socks0[1] = family == AF_UNIX ? 0 : family_socks(true);
+	g->socks0[1] = family == AF_UNIX ? 0 : proto_sockets(true);
 	ASSERT_LE(0, g->fds0);
 	ASSERT_LE(0, g->socks0[0]);
 	ASSERT_LE(0, g->socks0[1]) {
@@ -234,8 +194,8 @@ static void grp_end(struct grp *g)
 	long t0 = now_ms(), s0, s1;
 
 	for (;;) {
-		s0 = family_socks(false);
-		s1 = g->family == AF_UNIX ? 0 : family_socks(true);
+		s0 = proto_sockets(false);
+		s1 = g->family == AF_UNIX ? 0 : proto_sockets(true);
 		if ((s0 == g->socks0[0] && s1 == g->socks0[1]) ||
 		    now_ms() - t0 > 3000)
 			break;

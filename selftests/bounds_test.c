@@ -14,101 +14,31 @@
 
 PUNIX_FIXTURE(bounds);
 
-TEST_F(bounds, stream_unread_bounded_by_sndbuf)
-{
-	compare(fill_stream, 0, SOCK_STREAM, "stream bytes");
-}
-
-TEST_F(bounds, seqpacket_unread_bounded_by_sndbuf)
-{
-	compare(fill_stream, 0, SOCK_SEQPACKET, "seqpacket bytes");
-}
-
-TEST_F(bounds, dgram_queue_bounded_by_qlen_32k)
-{
-	compare(fill_dgram_qlen, 0, 32768, "dgram messages, 32 KiB");
-}
-
-TEST_F(bounds, dgram_queue_bounded_by_qlen_1byte)
-{
-	compare(fill_dgram_qlen, 0, 1, "dgram messages, 1 byte");
-}
-
-TEST_F(bounds, dgram_pair_bounded_by_sndbuf_16k)
-{
-	compare(fill_dgram_pair, 0, 16384, "dgram pair messages, 16 KiB");
-}
-
-TEST_F(bounds, dgram_pair_bounded_by_sndbuf_1byte)
-{
-	compare(fill_dgram_pair, 0, 1, "dgram pair messages, 1 byte");
-}
-
-TEST_F(bounds, inflight_fds_bounded_by_rlimit_1fd)
-{
-	compare(fill_inflight, NOFILE_INFLIGHT, 1, "fds in flight, 1 a message");
-}
-
-TEST_F(bounds, inflight_fds_bounded_by_rlimit_7fds)
-{
-	compare(fill_inflight, NOFILE_INFLIGHT, 7, "fds in flight, 7 a message");
-}
-
-TEST_F(bounds, pending_connections_bounded_by_backlog_4)
-{
-	compare(fill_backlog, NOFILE_CONNECT, 4, "connections, backlog 4");
-}
-
-TEST_F(bounds, pending_connections_bounded_by_backlog_0)
-{
-	compare(fill_backlog, NOFILE_CONNECT, 0, "connections, backlog 0");
-}
-
-TEST_F(bounds, bound_names_bounded_by_files_abstract)
-{
-	compare(fill_names, NOFILE_NAMES, 0, "abstract names");
-}
-
-TEST_F(bounds, bound_names_bounded_by_files_paths)
-{
-	compare(fill_names, NOFILE_NAMES, 1, "path names");
-}
+/* The fills of bounds_util.h, one case each. */
+FILL_TESTS(bounds)
 
 /*
  * Non-blocking sends of one size until EAGAIN (sizes 1 to 40000) under
  * each SO_SNDBUF (0: the default; the smaller ones are raised to the
  * kernel's minimum), one TEST_F each for the debug kernel's watchdog.
+ * ACCT_TESTS(ty, type): the three cases of @type, named <ty>_accounting_*.
  */
-TEST_F(bounds, stream_accounting_default_sndbuf)
-{
-	__acct_compare(_metadata, self->family, SOCK_STREAM, 0);
-}
+#define ACCT_TESTS(ty, type)						\
+	TEST_F(bounds, ty##_accounting_default_sndbuf)			\
+	{								\
+		__acct_compare(_metadata, self->family, type, 0);	\
+	}								\
+	TEST_F(bounds, ty##_accounting_small_sndbuf)			\
+	{								\
+		__acct_compare(_metadata, self->family, type, 2048);	\
+		__acct_compare(_metadata, self->family, type, 6000);	\
+	}								\
+	TEST_F(bounds, ty##_accounting_64k_sndbuf)			\
+	{								\
+		__acct_compare(_metadata, self->family, type, 65536);	\
+	}
 
-TEST_F(bounds, stream_accounting_small_sndbuf)
-{
-	__acct_compare(_metadata, self->family, SOCK_STREAM, 2048);
-	__acct_compare(_metadata, self->family, SOCK_STREAM, 6000);
-}
-
-TEST_F(bounds, stream_accounting_64k_sndbuf)
-{
-	__acct_compare(_metadata, self->family, SOCK_STREAM, 65536);
-}
-
-TEST_F(bounds, seqpacket_accounting_default_sndbuf)
-{
-	__acct_compare(_metadata, self->family, SOCK_SEQPACKET, 0);
-}
-
-TEST_F(bounds, seqpacket_accounting_small_sndbuf)
-{
-	__acct_compare(_metadata, self->family, SOCK_SEQPACKET, 2048);
-	__acct_compare(_metadata, self->family, SOCK_SEQPACKET, 6000);
-}
-
-TEST_F(bounds, seqpacket_accounting_64k_sndbuf)
-{
-	__acct_compare(_metadata, self->family, SOCK_SEQPACKET, 65536);
-}
+ACCT_TESTS(stream, SOCK_STREAM)
+ACCT_TESTS(seqpacket, SOCK_SEQPACKET)
 
 TEST_HARNESS_MAIN

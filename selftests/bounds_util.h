@@ -46,7 +46,6 @@ static inline const char *cg_root(void)
 	static char root[256];
 	char line[1024], dev[256], mnt[256], type[64];
 	FILE *f;
-	int fd;
 
 	if (root[0])
 		return root;
@@ -70,30 +69,19 @@ static inline const char *cg_root(void)
 	/* Children get the memory controller (root is exempt of "no internal
 	 * processes"). */
 	snprintf(line, sizeof(line), "%s/cgroup.subtree_control", root);
-	fd = open(line, O_WRONLY);
-	if (fd < 0 || write(fd, "+memory", 7) != 7) {
-		if (fd >= 0)
-			close(fd);
+	if (write_text(line, "+memory")) {
 		root[0] = '\0';
 		return NULL;
 	}
-	close(fd);
 	return root;
 }
 
 static inline int cg_write(const char *cg, const char *file, const char *val)
 {
 	char path[640];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
+	return write_text(path, val);
 }
 
 /* The value of @key in a "key value" file (memory.events), or the first
@@ -101,18 +89,10 @@ static inline int cg_write(const char *cg, const char *file, const char *val)
 static inline long cg_read(const char *cg, const char *file, const char *key)
 {
 	char path[640], buf[4096], *p;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (read_text(path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	if (!key)
 		return strtol(buf, NULL, 10);
 	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
@@ -147,32 +127,6 @@ static inline int cg_remove(const char *cg)
 		sleep_ms(10);
 	}
 	return -1;
-}
-
-/*
- * Socks of @family alive in the system: the "sockets" column of both its
- * lines in /proc/net/protocols ("UNIX" and "UNIX-STREAM", "PUNIX" and
- * "PUNIX-STREAM"): sock_prot_inuse_get() of each proto.
- */
-static inline long proto_socks(int family)
-{
-	const char *want = family == AF_UNIX ? "UNIX" : "PUNIX";
-	char line[512], name[64];
-	long socks, sum = 0;
-	FILE *f = fopen("/proc/net/protocols", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %*d %ld", name, &socks) != 2)
-			continue;
-		if (!strcmp(name, want) ||
-		    (!strncmp(name, want, strlen(want)) &&
-		     !strcmp(name + strlen(want), "-STREAM")))
-			sum += socks;
-	}
-	fclose(f);
-	return sum;
 }
 
 /*
@@ -257,7 +211,7 @@ static struct meas __measure(struct __test_metadata *_metadata, fill_fn fn,
 	}
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(rep));
-	socks0 = proto_socks(f->family);
+	socks0 = proto_sockets(f->family != AF_UNIX);
 	ASSERT_LE(0, socks0);
 	pid = fork_child();
 	ASSERT_LE(0, pid);
@@ -299,14 +253,14 @@ static struct meas __measure(struct __test_metadata *_metadata, fill_fn fn,
 	ASSERT_EQ((ssize_t)sizeof(m.res), read(rep[0], &m.res, sizeof(m.res)));
 	if (BOUNDS_MEMCG)
 		m.mem = cg_read(cg, "memory.current", NULL) - base;
-	m.socks = proto_socks(f->family) - socks0;
+	m.socks = proto_sockets(f->family != AF_UNIX) - socks0;
 	close(go[1]);
 	close(rep[0]);
 	m.status = wait_child(pid);
 	/* Socks go when their last reference does, which may come from a
 	 * work item: give them a few seconds. */
 	for (int i = 0; i < 500; i++) {
-		m.socks_left = proto_socks(f->family) - socks0;
+		m.socks_left = proto_sockets(f->family != AF_UNIX) - socks0;
 		if (!m.socks_left)
 			break;
 		sleep_ms(10);
@@ -356,18 +310,27 @@ static void __compare(struct __test_metadata *_metadata, fill_fn fn,
 #define compare(fn, nofile, arg, what) \
 	__compare(_metadata, (fn), self->family, (nofile), (arg), (what))
 
-/* Non-blocking sends of @len on @fd until EAGAIN: bytes taken, or -1. */
-static inline long fill_until_eagain(int fd, size_t len, int flags)
+/*
+ * Non-blocking sends of @len bytes of @buf on @fd (to @dst of @dlen if
+ * not NULL) until one fails: the bytes taken, or -1 if it failed with
+ * another error than EAGAIN (left in errno).  *@sends, if not NULL,
+ * counts the sends.
+ */
+static inline long fill_until_eagain(int fd, const void *buf, size_t len,
+				     const struct sockaddr_un *dst,
+				     socklen_t dlen, long *sends)
 {
-	static char buf[65536];
 	long total = 0;
 	ssize_t n;
 
 	for (;;) {
-		n = send(fd, buf, len, MSG_DONTWAIT | flags);
+		n = sendto(fd, buf, len, MSG_DONTWAIT,
+			   (const struct sockaddr *)dst, dlen);
 		if (n < 0)
 			return errno == EAGAIN ? total : -1;
 		total += n;
+		if (sends)
+			(*sends)++;
 	}
 }
 
@@ -388,6 +351,7 @@ static inline long fill_until_eagain(int fd, size_t len, int flags)
  */
 static struct fill_res fill_stream(const struct fill *f)
 {
+	static char buf[65536];
 	struct fill_res r = { 0 };
 	int sv[2];
 	long n;
@@ -400,8 +364,8 @@ static struct fill_res fill_stream(const struct fill *f)
 				   sizeof(int));
 			setsockopt(sv[e], SOL_SOCKET, SO_RCVBUF, &(int){ HUGE_BUF },
 				   sizeof(int));
-			n = fill_until_eagain(sv[e], f->arg == SOCK_STREAM ?
-					      65536 : 30000, 0);
+			n = fill_until_eagain(sv[e], buf, f->arg == SOCK_STREAM
+					      ? 65536 : 30000, NULL, 0, NULL);
 			if (n < 0)
 				return FILL_FAILED(-2);
 			r.bytes += n;
@@ -436,7 +400,7 @@ static struct fill_res fill_dgram_qlen(const struct fill *f)
 	static char buf[65536];
 	socklen_t len;
 	int rcv, snd;
-	ssize_t n;
+	long n;
 
 	for (int i = 0; i < NPAIRS; i++) {
 		rcv = socket(f->family, SOCK_DGRAM, 0);
@@ -452,17 +416,11 @@ static struct fill_res fill_dgram_qlen(const struct fill *f)
 			if (s == 0 &&
 			    connect(snd, (struct sockaddr *)&sun, len))
 				return FILL_FAILED(-3);
-			for (;;) {
-				n = sendto(snd, buf, f->arg, MSG_DONTWAIT,
-					   s ? (struct sockaddr *)&sun : NULL,
-					   s ? len : 0);
-				if (n < 0)
-					break;
-				r.count++;
-				r.bytes += n;
-			}
-			if (errno != EAGAIN)
+			n = fill_until_eagain(snd, buf, f->arg, s ? &sun : NULL,
+					      s ? len : 0, &r.count);
+			if (n < 0)
 				return FILL_FAILED(-2);
+			r.bytes += n;
 		}
 	}
 	return r;
@@ -479,7 +437,7 @@ static struct fill_res fill_dgram_pair(const struct fill *f)
 	struct fill_res r = { 0 };
 	static char buf[65536];
 	int sv[2];
-	ssize_t n;
+	long n;
 
 	for (int i = 0; i < (BOUNDS_MEMCG ? NPAIRS : 1); i++) {
 		if (socketpair(f->family, SOCK_DGRAM, 0, sv))
@@ -487,15 +445,10 @@ static struct fill_res fill_dgram_pair(const struct fill *f)
 		setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF,
 			   &(int){ BOUNDS_MEMCG ? HUGE_BUF : 100000 },
 			   sizeof(int));
-		for (;;) {
-			n = send(sv[0], buf, f->arg, MSG_DONTWAIT);
-			if (n < 0)
-				break;
-			r.count++;
-			r.bytes += n;
-		}
-		if (errno != EAGAIN)
+		n = fill_until_eagain(sv[0], buf, f->arg, NULL, 0, &r.count);
+		if (n < 0)
 			return FILL_FAILED(-2);
+		r.bytes += n;
 	}
 	return r;
 }
@@ -644,6 +597,42 @@ static struct fill_res fill_names(const struct fill *f)
 	return r;
 }
 
+/*
+ * The fills bounds_test and memcg_test both run, one TEST_F() of fixture
+ * @fx each: the same case names in both programs.
+ */
+#define FILL_TEST(fx, name, fn, nofile, arg, what)			\
+	TEST_F(fx, name)						\
+	{								\
+		compare(fn, nofile, arg, what);				\
+	}
+
+#define FILL_TESTS(fx)							\
+	FILL_TEST(fx, stream_unread_bounded_by_sndbuf, fill_stream,	\
+		  0, SOCK_STREAM, "stream bytes")			\
+	FILL_TEST(fx, seqpacket_unread_bounded_by_sndbuf, fill_stream,	\
+		  0, SOCK_SEQPACKET, "seqpacket bytes")			\
+	FILL_TEST(fx, dgram_queue_bounded_by_qlen_32k, fill_dgram_qlen,	\
+		  0, 32768, "dgram messages, 32 KiB")			\
+	FILL_TEST(fx, dgram_queue_bounded_by_qlen_1byte, fill_dgram_qlen, \
+		  0, 1, "dgram messages, 1 byte")			\
+	FILL_TEST(fx, dgram_pair_bounded_by_sndbuf_16k, fill_dgram_pair, \
+		  0, 16384, "dgram pair messages, 16 KiB")		\
+	FILL_TEST(fx, dgram_pair_bounded_by_sndbuf_1byte, fill_dgram_pair, \
+		  0, 1, "dgram pair messages, 1 byte")			\
+	FILL_TEST(fx, inflight_fds_bounded_by_rlimit_1fd, fill_inflight, \
+		  NOFILE_INFLIGHT, 1, "fds in flight, 1 a message")	\
+	FILL_TEST(fx, inflight_fds_bounded_by_rlimit_7fds, fill_inflight, \
+		  NOFILE_INFLIGHT, 7, "fds in flight, 7 a message")	\
+	FILL_TEST(fx, pending_connections_bounded_by_backlog_4,		\
+		  fill_backlog, NOFILE_CONNECT, 4, "connections, backlog 4") \
+	FILL_TEST(fx, pending_connections_bounded_by_backlog_0,		\
+		  fill_backlog, NOFILE_CONNECT, 0, "connections, backlog 0") \
+	FILL_TEST(fx, bound_names_bounded_by_files_abstract, fill_names, \
+		  NOFILE_NAMES, 0, "abstract names")			\
+	FILL_TEST(fx, bound_names_bounded_by_files_paths, fill_names,	\
+		  NOFILE_NAMES, 1, "path names")
+
 /* ---- accounting, compared exactly ---------------------------------- */
 
 struct acct {
@@ -660,18 +649,11 @@ static inline struct acct __acct(struct __test_metadata *_metadata, int family,
 	static char buf[65536];
 	struct acct a = { 0 };
 	int sv[2];
-	ssize_t n;
 
 	ASSERT_EQ(0, socketpair(family, type, 0, sv));
 	if (sndbuf)
 		ASSERT_EQ(0, set_int_opt(sv[0], SOL_SOCKET, SO_SNDBUF, sndbuf));
-	for (;;) {
-		n = send(sv[0], buf, len, MSG_DONTWAIT);
-		if (n < 0)
-			break;
-		a.taken += n;
-		a.sends++;
-	}
+	a.taken = fill_until_eagain(sv[0], buf, len, NULL, 0, &a.sends);
 	ASSERT_EQ(EAGAIN, errno);
 	ASSERT_EQ(0, ioctl(sv[0], SIOCOUTQ, &a.outq));
 	ASSERT_EQ(0, ioctl(sv[1], SIOCINQ, &a.inq));

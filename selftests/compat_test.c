@@ -42,8 +42,6 @@
 #define SCM_PIDFD	4
 #endif
 
-#define UCRED_LEN	CMSG_LEN(sizeof(struct ucred))
-#define UCRED_SPACE	CMSG_SPACE(sizeof(struct ucred))
 #define FDS_SPACE(n)	CMSG_SPACE(sizeof(int) * (n))
 #define FDS_LEN(n)	CMSG_LEN(sizeof(int) * (n))
 
@@ -53,22 +51,6 @@ union ctl {
 	struct cmsghdr align;
 	char buf[512];
 };
-
-/* The number of open file descriptors of this process. */
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;	/* the directory's own */
-}
 
 /* An int ioctl of @fd: the value it wrote, or -errno. */
 static int ioctl_int(int fd, unsigned long cmd)
@@ -98,6 +80,19 @@ static void put_ctl(union ctl *c, size_t *off, int type, const void *data,
 	cm->cmsg_len = CMSG_LEN(len);
 	memcpy(CMSG_DATA(cm), data, len);
 	*off += CMSG_SPACE(len);
+}
+
+/* sendmsg() of @len bytes of @data with the first @clen bytes of @c. */
+static ssize_t send_ctl(int fd, const void *data, size_t len,
+			const union ctl *c, size_t clen)
+{
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = (void *)c->buf, .msg_controllen = clen,
+	};
+
+	return sendmsg(fd, &msg, 0);
 }
 
 /* recvmsg() of up to @len bytes into @data with @clen bytes of control. */
@@ -207,9 +202,7 @@ static void ioctls(struct __test_metadata *_metadata,
 	munmap(bad, 4096);
 }
 
-TEST_F(compat, ioctls_stream) { ioctls(_metadata, self, SOCK_STREAM); }
-TEST_F(compat, ioctls_seqpacket) { ioctls(_metadata, self, SOCK_SEQPACKET); }
-TEST_F(compat, ioctls_dgram) { ioctls(_metadata, self, SOCK_DGRAM); }
+PUNIX_TYPED_TESTS(compat, ioctls)
 
 /*
  * One sendmsg() with three cmsgs, SCM_RIGHTS (1 fd), SCM_CREDENTIALS and
@@ -228,7 +221,6 @@ static void rights_creds(struct __test_metadata *_metadata,
 	struct msghdr msg;
 	union ctl c, rc;
 	char data = 'x';
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 	int *fdp;
 
 	ASSERT_EQ(0, socketpair(self->family, type, 0, sv));
@@ -244,12 +236,7 @@ static void rights_creds(struct __test_metadata *_metadata,
 		put_ctl(&c, &off, SCM_RIGHTS, files, sizeof(int));
 		put_ctl(&c, &off, SCM_CREDENTIALS, &uc, sizeof(uc));
 		put_ctl(&c, &off, SCM_RIGHTS, files + 1, 3 * sizeof(int));
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = c.buf;
-		msg.msg_controllen = off;
-		ASSERT_RET(1, sendmsg(sv[0], &msg, 0));
+		ASSERT_RET(1, send_ctl(sv[0], &data, 1, &c, off));
 
 		/* round 0: room for all; 1: for 2 fds; 2: not a header */
 		nfds = round == 0 ? 4 : round == 1 ? 2 : 0;
@@ -294,9 +281,7 @@ static void rights_creds(struct __test_metadata *_metadata,
 	close(sv[1]);
 }
 
-TEST_F(compat, rights_creds_stream) { rights_creds(_metadata, self, SOCK_STREAM); }
-TEST_F(compat, rights_creds_seqpacket) { rights_creds(_metadata, self, SOCK_SEQPACKET); }
-TEST_F(compat, rights_creds_dgram) { rights_creds(_metadata, self, SOCK_DGRAM); }
+PUNIX_TYPED_TESTS(compat, rights_creds)
 
 /*
  * SO_PASSPIDFD (6.5): as AF_UNIX answers it. Where it exists, a message
@@ -314,7 +299,6 @@ static void pidfd_room(struct __test_metadata *_metadata,
 	struct msghdr msg;
 	union ctl c, rc;
 	char data = 'p';
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 
 	ASSERT_EQ(0, socketpair(self->family, type, 0, sv));
 	ASSERT_EQ(0, socketpair(AF_UNIX, type, 0, ref));
@@ -332,12 +316,7 @@ static void pidfd_room(struct __test_metadata *_metadata,
 		off = 0;
 		memset(&c, 0, sizeof(c));
 		put_ctl(&c, &off, SCM_RIGHTS, &file, sizeof(int));
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = c.buf;
-		msg.msg_controllen = off;
-		ASSERT_RET(1, sendmsg(sv[0], &msg, 0));
+		ASSERT_RET(1, send_ctl(sv[0], &data, 1, &c, off));
 
 		clen = FDS_SPACE(1) + CMSG_LEN(sizeof(int)) - round;
 		before = count_fds();
@@ -374,9 +353,7 @@ out:
 	close(ref[1]);
 }
 
-TEST_F(compat, pidfd_room_stream) { pidfd_room(_metadata, self, SOCK_STREAM); }
-TEST_F(compat, pidfd_room_seqpacket) { pidfd_room(_metadata, self, SOCK_SEQPACKET); }
-TEST_F(compat, pidfd_room_dgram) { pidfd_room(_metadata, self, SOCK_DGRAM); }
+PUNIX_TYPED_TESTS(compat, pidfd_room)
 
 /*
  * Receive timestamps in the four layouts: SO_TIMESTAMP(NS)_OLD give the
@@ -462,9 +439,7 @@ next:
 	}
 }
 
-TEST_F(compat, timestamps_stream) { timestamps(_metadata, self, SOCK_STREAM); }
-TEST_F(compat, timestamps_seqpacket) { timestamps(_metadata, self, SOCK_SEQPACKET); }
-TEST_F(compat, timestamps_dgram) { timestamps(_metadata, self, SOCK_DGRAM); }
+PUNIX_TYPED_TESTS(compat, timestamps)
 
 /*
  * sendmmsg()/recvmmsg() (the 32-bit struct mmsghdr) of three messages

@@ -43,9 +43,6 @@
 #define OTHER_UID	1234
 #define OTHER_GID	4321
 
-#define UCRED_LEN	CMSG_LEN(sizeof(struct ucred))
-#define UCRED_SPACE	CMSG_SPACE(sizeof(struct ucred))
-
 /* Control buffer the receive helper offers at most. */
 #define CTL_MAX		512
 
@@ -53,78 +50,9 @@ PUNIX_FIXTURE(creds);
 
 typedef FIXTURE_DATA(creds) creds_t;
 
-/* "\0punix-<pid>-<tag>" into @buf; returns the name length (no NUL). */
-static size_t mkname(char *buf, size_t size, const char *tag)
-{
-	int n = snprintf(buf + 1, size - 1, "punix-%d-%s", (int)getpid(), tag);
-
-	buf[0] = '\0';
-	return 1 + n;
-}
-
-/* An integer from /proc (a sysctl), or -1. */
-static long proc_long(const char *path)
-{
-	char buf[64];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10);
-}
-
-static int proc_write(const char *path, const char *val)
-{
-	ssize_t n, len = strlen(val);
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, len);
-	close(fd);
-	return n == len ? 0 : -1;
-}
-
 /* The uid/gid from_kuid_munged() reports for an unmappable or invalid id. */
-#define overflow_uid()	((uid_t)proc_long("/proc/sys/kernel/overflowuid"))
-#define overflow_gid()	((gid_t)proc_long("/proc/sys/kernel/overflowgid"))
-
-/*
- * sendmsg() of @len bytes with one SCM_CREDENTIALS cmsg holding @uc (no
- * control data if @uc is NULL).  A non-zero @cmsg_len replaces the
- * cmsg_len; the control buffer is UCRED_SPACE bytes.
- */
-static ssize_t send_cred_len(int fd, const void *buf, size_t len,
-			     const struct ucred *uc, size_t cmsg_len, int flags)
-{
-	union {
-		struct cmsghdr align;
-		char b[UCRED_SPACE];
-	} u;
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
-
-	if (uc) {
-		memset(&u, 0, sizeof(u));
-		msg.msg_control = u.b;
-		msg.msg_controllen = sizeof(u.b);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_CREDENTIALS;
-		cm->cmsg_len = cmsg_len ? cmsg_len : UCRED_LEN;
-		memcpy(CMSG_DATA(cm), uc, sizeof(*uc));
-	}
-	return sendmsg(fd, &msg, flags);
-}
+#define overflow_uid()	((uid_t)read_long("/proc/sys/kernel/overflowuid"))
+#define overflow_gid()	((gid_t)read_long("/proc/sys/kernel/overflowgid"))
 
 static ssize_t send_cred(int fd, const void *buf, size_t len,
 			 const struct ucred *uc)
@@ -311,10 +239,7 @@ static int reap_sleeper(pid_t pid, int wfd)
  * The same body for SOCK_STREAM, SOCK_SEQPACKET and SOCK_DGRAM (socketpairs;
  * for dgram, sv[0] sends to sv[1]): one test per type.
  */
-#define TYPED_TESTS(fn)							\
-TEST_F(creds, fn##_stream) { fn(_metadata, self, SOCK_STREAM); }	\
-TEST_F(creds, fn##_seqpacket) { fn(_metadata, self, SOCK_SEQPACKET); }	\
-TEST_F(creds, fn##_dgram) { fn(_metadata, self, SOCK_DGRAM); }
+#define TYPED_TESTS(fn)	PUNIX_TYPED_TESTS(creds, fn)
 
 /*
  * Explicit SCM_CREDENTIALS with the sender's own pid arrive as sent: its
@@ -549,27 +474,6 @@ static void bad_cmsg(struct __test_metadata *_metadata, creds_t *self,
 	close(sv[1]);
 }
 TYPED_TESTS(bad_cmsg)
-
-/* In a child: exit @code unless @ret is -1 with errno @err. */
-#define CHILD_FAILS(code, err, call) do {				\
-	errno = 0;							\
-	if ((call) != -1 || errno != (err)) {				\
-		fprintf(stderr, "child step %d: %s: errno %d, want %d\n", \
-			(code), #call, errno, (err));			\
-		_exit(code);						\
-	}								\
-} while (0)
-
-#define CHILD_OK(code, want, call) do {					\
-	long __r;							\
-	errno = 0;							\
-	__r = (long)(call);						\
-	if (__r != (long)(want)) {					\
-		fprintf(stderr, "child step %d: %s = %ld, errno %d\n",	\
-			(code), #call, __r, errno);			\
-		_exit(code);						\
-	}								\
-} while (0)
 
 /*
  * An unprivileged sender (nobody, no supplementary groups, no capability)
@@ -1629,15 +1533,15 @@ TEST_F(creds, max_dgram_qlen_netns)
 		memset(res, 0, sizeof(res));
 		if (unshare(CLONE_NEWNET))
 			_exit(90);
-		res[Q_BEFORE] = proc_long(q);
+		res[Q_BEFORE] = read_long(q);
 		ua = socket(AF_UNIX, SOCK_DGRAM, 0);
 		va = socket(self->family, SOCK_DGRAM, 0);
 		if (ua < 0 || va < 0 || bind_path(ua, AF_UNIX, pua) ||
 		    bind_path(va, self->family, pva))
 			_exit(91);
-		if (proc_write(q, "3\n"))
+		if (write_text(q, "3\n"))
 			_exit(92);
-		res[Q_AFTER] = proc_long(q);
+		res[Q_AFTER] = read_long(q);
 		ub = socket(AF_UNIX, SOCK_DGRAM, 0);
 		vb = socket(self->family, SOCK_DGRAM, 0);
 		if (ub < 0 || vb < 0 || bind_path(ub, AF_UNIX, pub) ||

@@ -14,6 +14,7 @@
  * on Debian's kernels: the bench loads it).
  */
 #include "msg_util.h"
+#include "diag_util.h"
 
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -54,39 +55,6 @@ struct rec {
 };
 
 #define HAS(r, a)	(!!((r)->has & (1U << (a))))
-
-static int diag_open(void)
-{
-	return socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-}
-
-static int diag_send(int nl, int family, bool dump, uint32_t states,
-		     uint32_t ino, const uint32_t *cookie, uint32_t show)
-{
-	static uint32_t seq;
-	struct sockaddr_nl nladdr = { .nl_family = AF_NETLINK };
-	struct {
-		struct nlmsghdr nlh;
-		struct unix_diag_req r;
-	} req = {
-		.nlh = {
-			.nlmsg_len = sizeof(req),
-			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			.nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0),
-			.nlmsg_seq = ++seq,
-		},
-		.r = {
-			.sdiag_family = family,
-			.udiag_states = states,
-			.udiag_ino = ino,
-			.udiag_show = show,
-			.udiag_cookie = { cookie[0], cookie[1] },
-		},
-	};
-
-	return sendto(nl, &req, sizeof(req), 0, (struct sockaddr *)&nladdr,
-		      sizeof(nladdr)) == sizeof(req) ? 0 : -errno;
-}
 
 static void parse_rec(const struct nlmsghdr *h, struct rec *r)
 {

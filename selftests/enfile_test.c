@@ -17,32 +17,6 @@
 
 #define FILE_MAX	"/proc/sys/fs/file-max"
 
-/* Socks of the family in this network namespace (/proc/net/protocols). */
-static long family_socks(int family)
-{
-	const char *a = family == AF_UNIX ? "UNIX " : "PUNIX ";
-	const char *b = family == AF_UNIX ? "UNIX-STREAM " : "PUNIX-STREAM ";
-	char line[512];
-	long total = 0;
-	FILE *f;
-
-	f = fopen("/proc/net/protocols", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, a, strlen(a)) ||
-		    !strncmp(line, b, strlen(b))) {
-			char name[64];
-			long size, socks;
-
-			if (sscanf(line, "%63s %ld %ld", name, &size, &socks) == 3)
-				total += socks;
-		}
-	}
-	fclose(f);
-	return total;
-}
-
 static int write_file_max(unsigned long val)
 {
 	char buf[32];
@@ -146,7 +120,7 @@ TEST_F(enfile, twice_max_files)
 	TPATH(lpath, "l");
 	l = new_listener(self->family, lpath, 4);
 	ASSERT_RET(0, set_nonblock(l));
-	here = family_socks(self->family);
+	here = proto_sockets(self->family != AF_UNIX);
 	ASSERT_LE(1, here);
 	/* Room for about 200 more socks than this namespace has. */
 	fmax = (here + 200) / 2;

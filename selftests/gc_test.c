@@ -155,7 +155,7 @@ static ino_t fd_ino(int fd)
 /* Socket count of @family in this network namespace (-1: not listed). */
 static long socks_of(int family)
 {
-	return family_sockets(family != AF_UNIX);
+	return proto_sockets(family != AF_UNIX);
 }
 
 /* Poll the count of @family until it is @want, for at most @ms. */

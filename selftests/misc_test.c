@@ -38,15 +38,6 @@
 
 PUNIX_FIXTURE(misc);
 
-/* "\0punix-<pid>-<tag>" into @buf; returns the name length (no NUL). */
-static size_t mkname(char *buf, size_t size, const char *tag)
-{
-	int n = snprintf(buf + 1, size - 1, "punix-%d-%s", (int)getpid(), tag);
-
-	buf[0] = '\0';
-	return 1 + n;
-}
-
 /* SO_PEERGROUPS of @fd into @gids (room for @max); count or -errno. */
 static int peer_groups(int fd, gid_t *gids, int max)
 {

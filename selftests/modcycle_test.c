@@ -34,6 +34,8 @@
 
 #include <linux/punix.h>
 
+#include "file_util.h"
+
 #define DEF_CYCLES	100
 /*
  * A cycle takes about 0.23 s under emulation on Debian's kernels, 2.7 s
@@ -42,7 +44,6 @@
  * The debug kernel is the one with kmemleak.
  */
 #define DEBUG_CYCLES	10
-#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define NCASES		10
 #define MODULE_PATH	"/punix.ko"
 #define PARAMS_DIR	"/sys/module/punix/parameters"
@@ -63,7 +64,6 @@ static int read_params(char *out, size_t size)
 	struct dirent *de;
 	size_t used = 0;
 	DIR *d = opendir(PARAMS_DIR);
-	int fd, n;
 
 	if (!d)
 		return -1;
@@ -72,14 +72,8 @@ static int read_params(char *out, size_t size)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", PARAMS_DIR, de->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
+		if (read_text(path, val, sizeof(val)) < 0)
 			continue;	/* write-only */
-		n = read(fd, val, sizeof(val) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		val[n] = '\0';
 		val[strcspn(val, "\n")] = '\0';
 		used += snprintf(out + used, size - used, "%s%s=%s",
 				 used ? " " : "", de->d_name, val);
@@ -118,21 +112,6 @@ static int load(const char *params)
 		err = -errno;
 	close(fd);
 	return err;
-}
-
-static int read_family(void)
-{
-	char buf[32];
-	int fd = open(PUNIX_FAMILY_SYSFS, O_RDONLY), n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoi(buf);
 }
 
 static int send_fd(int via, int fd)
@@ -219,15 +198,11 @@ static int use_sockets(int fam, int cycle)
 
 int main(int argc, char **argv)
 {
-	int cycles = DEF_CYCLES, num = 0, err, fam, step, per_case;
-	const char *e = getenv("MODCYCLE_CYCLES");
+	int cycles, num = 0, err, fam, step, per_case;
 	char params[1024], why[256];
 	long t0 = now_ms();
 
-	if (!access(KMEMLEAK, F_OK))
-		cycles = DEBUG_CYCLES;
-	if (e && *e)
-		cycles = atoi(e);
+	cycles = size_for_kernel("MODCYCLE_CYCLES", DEF_CYCLES, DEBUG_CYCLES);
 	if (argc == 2 && !strcmp(argv[1], "-l")) {
 		for (int k = 1; k <= NCASES; k++)
 			printf("part_%d_of_%d\n", k, NCASES);

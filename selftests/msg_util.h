@@ -237,4 +237,76 @@ static inline int get_peercred(int fd, struct ucred *uc)
 	return len == sizeof(*uc) ? 0 : -EMSGSIZE;
 }
 
+/* "\0punix-<pid>-<tag>" into @buf; returns the name length (no NUL). */
+static inline size_t mkname(char *buf, size_t size, const char *tag)
+{
+	int n = snprintf(buf + 1, size - 1, "punix-%d-%s", (int)getpid(), tag);
+
+	buf[0] = '\0';
+	return 1 + n;
+}
+
+#define UCRED_LEN	CMSG_LEN(sizeof(struct ucred))
+#define UCRED_SPACE	CMSG_SPACE(sizeof(struct ucred))
+
+/* The largest payload send_cmsg() carries. */
+#define SEND_CMSG_MAX	64
+
+/*
+ * sendmsg() of @len bytes of @buf with one SOL_SOCKET control message of
+ * @type carrying the @dlen bytes at @data (no control data if @data is
+ * NULL), in a control buffer of CMSG_SPACE(@dlen) bytes.  A non-zero
+ * @cmsg_len replaces the message's cmsg_len.
+ */
+static inline ssize_t send_cmsg(int fd, const void *buf, size_t len, int type,
+				const void *data, size_t dlen,
+				size_t cmsg_len, int flags)
+{
+	union {
+		struct cmsghdr align;
+		char b[CMSG_SPACE(SEND_CMSG_MAX)];
+	} u;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (dlen > SEND_CMSG_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (data) {
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.b;
+		msg.msg_controllen = CMSG_SPACE(dlen);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = type;
+		cm->cmsg_len = cmsg_len ? cmsg_len : CMSG_LEN(dlen);
+		memcpy(CMSG_DATA(cm), data, dlen);
+	}
+	return sendmsg(fd, &msg, flags);
+}
+
+/*
+ * sendmsg() of @len bytes with one SCM_CREDENTIALS cmsg holding @uc (no
+ * control data if @uc is NULL).  A non-zero @cmsg_len replaces the
+ * cmsg_len; the control buffer is UCRED_SPACE bytes.
+ */
+static inline ssize_t send_cred_len(int fd, const void *buf, size_t len,
+				    const struct ucred *uc, size_t cmsg_len,
+				    int flags)
+{
+	return send_cmsg(fd, buf, len, SCM_CREDENTIALS, uc, sizeof(*uc),
+			 cmsg_len, flags);
+}
+
+/* sendmsg() of the string @buf with SCM_CREDENTIALS {@pid, @uid, @gid}. */
+static inline ssize_t send_cred_ids(int fd, const char *buf, pid_t pid,
+				    uid_t uid, gid_t gid)
+{
+	struct ucred uc = { .pid = pid, .uid = uid, .gid = gid };
+
+	return send_cred_len(fd, buf, strlen(buf), &uc, 0, 0);
+}
+
 #endif /* _PUNIX_MSG_UTIL_H */

@@ -31,14 +31,12 @@
  * repeated.
  */
 #include "msg_util.h"
+#include "diag_util.h"
 
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <linux/sockios.h>
-#include <linux/netlink.h>
-#include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
-#include <linux/unix_diag.h>
 
 #define OTHER_UID	1234
 #define OTHER_GID	4321
@@ -48,128 +46,13 @@
 #define NS_UID		100
 #define NS_GID		200
 
-#define UCRED_LEN	CMSG_LEN(sizeof(struct ucred))
-#define UCRED_SPACE	CMSG_SPACE(sizeof(struct ucred))
-
 PUNIX_FIXTURE(netns);
-
-/* In a child: exit @code unless @call returns @want. */
-#define CHILD_OK(code, want, call) do {					\
-	long __r;							\
-	errno = 0;							\
-	__r = (long)(call);						\
-	if (__r != (long)(want)) {					\
-		fprintf(stderr, "child step %d: %s = %ld, errno %d\n",	\
-			(code), #call, __r, errno);			\
-		_exit(code);						\
-	}								\
-} while (0)
-
-/* In a child: exit @code unless @call fails with @err. */
-#define CHILD_FAILS(code, err, call) do {				\
-	long __r;							\
-	errno = 0;							\
-	__r = (long)(call);						\
-	if (__r != -1 || errno != (err)) {				\
-		fprintf(stderr, "child step %d: %s = %ld, errno %d, want %d\n", \
-			(code), #call, __r, errno, (err));		\
-		_exit(code);						\
-	}								\
-} while (0)
-
-/* In a child: exit @code unless @cond holds. */
-#define CHILD_TRUE(code, cond) do {					\
-	if (!(cond)) {							\
-		fprintf(stderr, "child step %d: %s\n", (code), #cond);	\
-		_exit(code);						\
-	}								\
-} while (0)
-
-/* "\0punix-<pid>-<tag>" into @buf; returns the name length (no NUL). */
-static size_t mkname(char *buf, size_t size, const char *tag)
-{
-	int n = snprintf(buf + 1, size - 1, "punix-%d-%s", (int)getpid(), tag);
-
-	buf[0] = '\0';
-	return 1 + n;
-}
-
-static long proc_long(const char *path)
-{
-	char buf[64];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10);
-}
-
-static int proc_write(const char *path, const char *val)
-{
-	ssize_t n, len = strlen(val);
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, len);
-	close(fd);
-	return n == len ? 0 : -1;
-}
-
-/* sendmsg() of @buf with SCM_CREDENTIALS {@pid, @uid, @gid}. */
-static ssize_t send_cred(int fd, const char *buf, pid_t pid, uid_t uid,
-			 gid_t gid)
-{
-	union {
-		struct cmsghdr align;
-		char b[UCRED_SPACE];
-	} u;
-	struct ucred uc = { .pid = pid, .uid = uid, .gid = gid };
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = strlen(buf) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.b, .msg_controllen = sizeof(u.b),
-	};
-	struct cmsghdr *cm;
-
-	memset(&u, 0, sizeof(u));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_CREDENTIALS;
-	cm->cmsg_len = UCRED_LEN;
-	memcpy(CMSG_DATA(cm), &uc, sizeof(uc));
-	return sendmsg(fd, &msg, 0);
-}
 
 /* sendmsg() of @buf with SCM_RIGHTS of @sfd. */
 static ssize_t send_fd(int fd, const char *buf, int sfd)
 {
-	union {
-		struct cmsghdr align;
-		char b[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = strlen(buf) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.b, .msg_controllen = sizeof(u.b),
-	};
-	struct cmsghdr *cm;
-
-	memset(&u, 0, sizeof(u));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &sfd, sizeof(int));
-	return sendmsg(fd, &msg, 0);
+	return send_cmsg(fd, buf, strlen(buf), SCM_RIGHTS, &sfd, sizeof(sfd),
+			 0, 0);
 }
 
 /*
@@ -274,13 +157,13 @@ static int map_ids(uid_t uin, gid_t gin, uid_t uout, gid_t gout)
 {
 	char buf[64];
 
-	if (proc_write("/proc/self/setgroups", "deny"))
+	if (write_text("/proc/self/setgroups", "deny"))
 		return -1;
 	snprintf(buf, sizeof(buf), "%u %u 1\n", uin, uout);
-	if (proc_write("/proc/self/uid_map", buf))
+	if (write_text("/proc/self/uid_map", buf))
 		return -2;
 	snprintf(buf, sizeof(buf), "%u %u 1\n", gin, gout);
-	return proc_write("/proc/self/gid_map", buf) ? -3 : 0;
+	return write_text("/proc/self/gid_map", buf) ? -3 : 0;
 }
 
 /* getsockname() of an autobound socket into @name; its length or -1. */
@@ -508,9 +391,11 @@ TEST_F(netns, creds_pid_namespace)
 			r = recv_got(sv[0]);
 			CHILD_TRUE(2, got_cred(&r, "q", 0, 0, 0));
 			CHILD_OK(3, 1, send(sv[0], "i", 1, 0));
-			CHILD_OK(4, 1, send_cred(sv[0], "e", 1, 0, 0));
-			CHILD_FAILS(5, ESRCH, send_cred(sv[0], "x", 2, 0, 0));
-			CHILD_FAILS(6, ESRCH, send_cred(sv[0], "x", 0, 0, 0));
+			CHILD_OK(4, 1, send_cred_ids(sv[0], "e", 1, 0, 0));
+			CHILD_FAILS(5, ESRCH,
+				    send_cred_ids(sv[0], "x", 2, 0, 0));
+			CHILD_FAILS(6, ESRCH,
+				    send_cred_ids(sv[0], "x", 0, 0, 0));
 			c = socket(self->family, SOCK_STREAM, 0);
 			CHILD_TRUE(7, c >= 0);
 			CHILD_OK(8, 0, connect_path(c, self->family, lp));
@@ -556,8 +441,8 @@ TEST_F(netns, creds_user_namespace)
 {
 	char lp[96];
 	int a[2], b[2], l, s;
-	uid_t ou = (uid_t)proc_long("/proc/sys/kernel/overflowuid");
-	gid_t og = (gid_t)proc_long("/proc/sys/kernel/overflowgid");
+	uid_t ou = (uid_t)read_long("/proc/sys/kernel/overflowuid");
+	gid_t og = (gid_t)read_long("/proc/sys/kernel/overflowgid");
 	pid_t me = getpid(), t, kid;
 	struct got r;
 
@@ -613,12 +498,13 @@ TEST_F(netns, creds_user_namespace)
 		CHILD_TRUE(5, len == sizeof(gid_t) && g[0] == og);
 		CHILD_TRUE(6, peercred_is(a[1], me, NS_UID, NS_GID));
 		CHILD_OK(7, 1, send(a[1], "c", 1, 0));
-		CHILD_OK(8, 1, send_cred(a[1], "e", getpid(), NS_UID, NS_GID));
-		CHILD_FAILS(9, EINVAL, send_cred(a[1], "x", getpid(), 0,
+		CHILD_OK(8, 1,
+			 send_cred_ids(a[1], "e", getpid(), NS_UID, NS_GID));
+		CHILD_FAILS(9, EINVAL, send_cred_ids(a[1], "x", getpid(), 0,
 						 NS_GID));
-		CHILD_FAILS(10, EINVAL, send_cred(a[1], "x", getpid(),
+		CHILD_FAILS(10, EINVAL, send_cred_ids(a[1], "x", getpid(),
 						  NS_UID, OTHER_GID));
-		CHILD_FAILS(11, EPERM, send_cred(a[1], "x", me, NS_UID,
+		CHILD_FAILS(11, EPERM, send_cred_ids(a[1], "x", me, NS_UID,
 						 NS_GID));
 		CHILD_OK(12, 0, socketpair(self->family, SOCK_STREAM, 0, x));
 		CHILD_TRUE(13, peercred_is(x[1], getpid(), NS_UID, NS_GID));
@@ -685,41 +571,23 @@ static int proc_lists(int family, const char *suffix)
  */
 static int diag_find(int family, uint32_t ino)
 {
-	struct sockaddr_nl nladdr = { .nl_family = AF_NETLINK };
-	struct {
-		struct nlmsghdr nlh;
-		struct unix_diag_req r;
-	} req = {
-		.nlh = {
-			.nlmsg_len = sizeof(req),
-			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			.nlmsg_flags = NLM_F_REQUEST,
-			.nlmsg_seq = 1,
-		},
-		.r = {
-			.sdiag_family = family,
-			.udiag_states = 0xffffffff,
-			.udiag_ino = ino,
-			.udiag_cookie = { INET_DIAG_NOCOOKIE,
-					  INET_DIAG_NOCOOKIE },
-		},
-	};
+	static const uint32_t nocookie[2] = { INET_DIAG_NOCOOKIE,
+					      INET_DIAG_NOCOOKIE };
 	union {
 		struct nlmsghdr h;
 		char b[8192];
 	} u;
 	const struct nlmsghdr *h;
 	ssize_t n;
-	int nl, ret = -EBADMSG;
+	int nl, ret;
 
-	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	nl = diag_open();
 	if (nl < 0)
 		return -errno;
-	if (sendto(nl, &req, sizeof(req), 0, (struct sockaddr *)&nladdr,
-		   sizeof(nladdr)) != sizeof(req)) {
-		ret = -errno;
+	ret = diag_send(nl, family, false, 0xffffffff, ino, nocookie, 0);
+	if (ret)
 		goto out;
-	}
+	ret = -EBADMSG;
 	n = recv(nl, u.b, sizeof(u.b), 0);
 	if (n < 0) {
 		ret = -errno;

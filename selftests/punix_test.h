@@ -53,6 +53,8 @@
 
 #include <linux/punix.h>
 
+#include "file_util.h"
+
 /*
  * The 6.12 harness is not -Wextra clean: an unused handler parameter, and
  * TEST_F()'s wrapper keeps locals across setjmp() (-Wclobbered, reported in
@@ -441,18 +443,10 @@ static inline long fdinfo_value(int fd, const char *key)
 {
 	char path[64], buf[1024], *p;
 	size_t klen = strlen(key);
-	ssize_t n;
-	int f;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
+	if (read_text(path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
 		if (!strncmp(p, key, klen))
 			return strtol(p + klen, NULL, 10);
@@ -733,5 +727,49 @@ static inline int child_errno_code(long ret, int err, int want_err)
 		return 100 + (err > 155 ? 155 : err);
 	return 0;
 }
+
+/*
+ * The cases fn_stream, fn_seqpacket and fn_dgram of fixture @fx, each
+ * calling fn(_metadata, self, type) with its socket type.
+ */
+#define PUNIX_TYPED_TESTS(fx, fn)					\
+	TEST_F(fx, fn##_stream) { fn(_metadata, self, SOCK_STREAM); }	\
+	TEST_F(fx, fn##_seqpacket) { fn(_metadata, self, SOCK_SEQPACKET); } \
+	TEST_F(fx, fn##_dgram) { fn(_metadata, self, SOCK_DGRAM); }
+
+/*
+ * In a child, one step of a body that reports through its exit status:
+ * CHILD_OK() exits @code unless @call returns @want, CHILD_FAILS() unless
+ * @call fails with errno @err, CHILD_TRUE() unless @cond holds.  The step
+ * that failed is printed on stderr.
+ */
+#define CHILD_OK(code, want, call) do {					\
+	long __r;							\
+	errno = 0;							\
+	__r = (long)(call);						\
+	if (__r != (long)(want)) {					\
+		fprintf(stderr, "child step %d: %s = %ld, errno %d\n",	\
+			(code), #call, __r, errno);			\
+		_exit(code);						\
+	}								\
+} while (0)
+
+#define CHILD_FAILS(code, err, call) do {				\
+	long __r;							\
+	errno = 0;							\
+	__r = (long)(call);						\
+	if (__r != -1 || errno != (err)) {				\
+		fprintf(stderr, "child step %d: %s = %ld, errno %d, want %d\n", \
+			(code), #call, __r, errno, (err));		\
+		_exit(code);						\
+	}								\
+} while (0)
+
+#define CHILD_TRUE(code, cond) do {					\
+	if (!(cond)) {							\
+		fprintf(stderr, "child step %d: %s\n", (code), #cond);	\
+		_exit(code);						\
+	}								\
+} while (0)
 
 #endif /* _PUNIX_TEST_H */

@@ -30,27 +30,13 @@
 # the allow-all policy's type made permissive, the policy-side workaround
 # (everything passes; punix's connects are logged, not refused).
 
-echo "TAP version 13"
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
-check() { if [ "$1" -eq 0 ]; then ok "$2"; else notok "$2"; fi; }
-bail() { echo "1..$((n + 1))"; notok "$1"; exit 1; }
-echo "1..10"
+# shellcheck source=selftests/lsm_lib.sh
+. "$(dirname "$0")/lsm_lib.sh"
 
 T=/tests/lsm_test
-# The audit records are read from the kernel log, where kauditd prints them
-# through printk_ratelimit() (10 in 5 s): no rate limit while this runs.
-RL=/proc/sys/kernel/printk_ratelimit
-rl=$(cat $RL)
-echo 0 >$RL
 SEL=/sys/fs/selinux
-work=$(mktemp -d /tmp/selinux_test.XXXXXX) || bail "mktemp"
+lsm_begin 10 selinux_test
 
-# The kernel log lines from now on: mark where they start.
-mark() { dmesg | wc -l >"$work/mark"; }
-since() { dmesg | tail -n +$(($(cat "$work/mark") + 1)); }
 # The AVC denials since the mark, one "perms tclass=... permissive=..."
 # per line.
 denials() {
@@ -61,16 +47,10 @@ denials() {
 run() {
 	name=$1
 	shift
-	"$T" "$@" >"$work/$name" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] || sed 's/^/# /' "$work/$name"
-	return $rc
+	lsm_run "$work/$name" "$T" "$@"
 }
 
-mounted() { grep -q "^[^ ]* $1 " /proc/mounts; }
-mounted /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
 mounted $SEL || mount -t selinuxfs selinuxfs $SEL || bail "mount selinuxfs"
-echo "# LSMs: $(cat /sys/kernel/security/lsm)"
 grep -qw selinux /sys/kernel/security/lsm || bail "SELinux is running"
 [ "$(cat $SEL/enforce)" = 0 ] || bail "SELinux starts permissive"
 
@@ -125,6 +105,4 @@ check $? "enforcing, permissive type: lsm_test passes on both, punix's connect l
 # Leave the machine as it came: permissive, everything allowed.
 echo 0 >$SEL/enforce
 cat /tests/selinux_allow.pol >$SEL/load
-echo "$rl" >$RL
-rm -rf "$work"
-[ $failed -eq 0 ]
+lsm_end

@@ -51,11 +51,12 @@
 
 #include <linux/punix.h>
 
+#include "file_util.h"
+
 /* Measured under emulation: see the README's "Reliability". */
 #define DEF_ROUNDS	3
 #define DEF_SECS	30
 #define DEBUG_SECS	12
-#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define DEF_WORKERS	4
 #define NSLOT		96
 #define NNAME		8	/* listener names per worker */
@@ -75,45 +76,11 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int read_family(void)
-{
-	char buf[32];
-	int fd = open(PUNIX_FAMILY_SYSFS, O_RDONLY), n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoi(buf);
-}
-
 /* ---- the counters ---- */
 
 struct counters {
 	long socks, lines, used, refcnt;
 };
-
-static long proto_socks(int family)
-{
-	const char *want = family == AF_UNIX ? "UNIX" : "PUNIX";
-	char line[512], name[64], stream[80];
-	long socks, sum = 0;
-	FILE *f = fopen("/proc/net/protocols", "r");
-
-	if (!f)
-		return -1;
-	snprintf(stream, sizeof(stream), "%s-STREAM", want);
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %*d %ld", name, &socks) == 2 &&
-		    (!strcmp(name, want) || !strcmp(name, stream)))
-			sum += socks;
-	}
-	fclose(f);
-	return sum;
-}
 
 static long count_lines(const char *path)
 {
@@ -155,7 +122,7 @@ static struct counters counters(int family)
 {
 	struct counters c;
 
-	c.socks = proto_socks(family);
+	c.socks = proto_sockets(family != AF_UNIX);
 	c.lines = count_lines(family == AF_UNIX ? "/proc/net/unix" :
 						  "/proc/net/punix");
 	c.used = read_number("/proc/net/sockstat", "sockets: used ");
@@ -452,13 +419,9 @@ static int round_run(int num, int fam, unsigned int seed, int secs)
 
 int main(int argc, char **argv)
 {
-	int rounds = DEF_ROUNDS, secs = DEF_SECS, fam, num = 0, failed = 0;
-	const char *e = getenv("SOAK_SECS");
+	int rounds = DEF_ROUNDS, secs, fam, num = 0, failed = 0;
 
-	if (!access(KMEMLEAK, F_OK))
-		secs = DEBUG_SECS;
-	if (e && *e)
-		secs = atoi(e);
+	secs = size_for_kernel("SOAK_SECS", DEF_SECS, DEBUG_SECS);
 	if (argc == 2 && !strcmp(argv[1], "-l")) {
 		for (int r = 1; r <= rounds; r++)
 			printf("soak_round_%d\n", r);

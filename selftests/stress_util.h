@@ -442,47 +442,9 @@ static inline void set_timeouts(int fd, long rcv_ms, long snd_ms)
 /* ------------------------------------------------------------------------
  * Resource accounting: fds of this process, sockets of the family in this
  * network namespace (the "sockets" column of /proc/net/protocols, which
- * counts every sock of a proto from allocation to destruction).
+ * counts every sock of a proto from allocation to destruction):
+ * count_fds() and proto_sockets() of file_util.h.
  */
-static inline int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-/* Sum of the socket counts of the family's two protos, -1 if not found. */
-static inline long family_sockets(bool punix)
-{
-	const char *stream = punix ? "PUNIX-STREAM" : "UNIX-STREAM";
-	const char *dgram = punix ? "PUNIX" : "UNIX";
-	char line[512], name[64];
-	long total = 0, n;
-	int found = 0;
-	FILE *f;
-
-	f = fopen("/proc/net/protocols", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %*d %ld", name, &n) != 2)
-			continue;
-		if (!strcmp(name, stream) || !strcmp(name, dgram)) {
-			total += n;
-			found++;
-		}
-	}
-	fclose(f);
-	return found == 2 ? total : -1;
-}
 
 /*
  * How long the socks of a test may take to go once every fd is closed and
@@ -515,7 +477,7 @@ static inline long wait_family_sockets(int family, bool punix, long want,
 	int fd;
 
 	for (;;) {
-		socks = family_sockets(punix);
+		socks = proto_sockets(punix);
 		if (socks == want || socks < 0 || now_ms() - t0 > ms)
 			return socks;
 		fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -888,7 +850,7 @@ static inline void __stress_init(struct __test_metadata *_metadata,
 		TH_LOG("unshare(CLONE_NEWNET): %s (run as root, with network namespaces)",
 		       strerror(errno));
 	}
-	socks = family_sockets(punix);
+	socks = proto_sockets(punix);
 	ASSERT_EQ(0, socks) {
 		TH_LOG("%s sockets in a fresh network namespace: %ld (-1: not listed in /proc/net/protocols)",
 		       punix ? "punix" : "unix", socks);

@@ -109,6 +109,19 @@ static long long cmsg_time_ns(const struct cmsghdr *cm)
 	return -1;
 }
 
+/* @msg for a one-byte read into *@byte with @clen bytes of control room. */
+static void byte_msg(struct msghdr *msg, struct iovec *iov, char *byte,
+		     void *ctl, size_t clen)
+{
+	memset(msg, 0, sizeof(*msg));
+	iov->iov_base = byte;
+	iov->iov_len = 1;
+	msg->msg_iov = iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = ctl;
+	msg->msg_controllen = clen;
+}
+
 /*
  * Every case on a socketpair of @type: the receiver sets the options, a
  * one-byte message goes across, and recvmsg() must give exactly the
@@ -125,7 +138,7 @@ static void check_cases(struct __test_metadata *_metadata, int family,
 			struct cmsghdr align;
 		} ctl;
 		struct iovec iov;
-		struct msghdr msg = { 0 };
+		struct msghdr msg;
 		struct cmsghdr *cm;
 		long long t0, t1;
 		int sv[2], n = 0;
@@ -143,12 +156,7 @@ static void check_cases(struct __test_metadata *_metadata, int family,
 		}
 		t0 = realtime_ns();
 		ASSERT_EQ(1, send(sv[0], "t", 1, 0));
-		iov.iov_base = &byte;
-		iov.iov_len = 1;
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = sizeof(ctl.buf);
+		byte_msg(&msg, &iov, &byte, ctl.buf, sizeof(ctl.buf));
 		ASSERT_EQ(1, recvmsg(sv[1], &msg, 0));
 		t1 = realtime_ns();
 		ASSERT_EQ(0, msg.msg_flags) TH_LOG("%s", c->what);
@@ -218,13 +226,7 @@ TEST_F(tstamp, peek_same_stamp)
 	for (int i = 0; i < 3; i++) {
 		struct cmsghdr *cm;
 
-		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = &byte;
-		iov.iov_len = 1;
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = sizeof(ctl.buf);
+		byte_msg(&msg, &iov, &byte, ctl.buf, sizeof(ctl.buf));
 		ASSERT_EQ(1, recvmsg(sv[1], &msg, i < 2 ? MSG_PEEK : 0));
 		cm = CMSG_FIRSTHDR(&msg);
 		ASSERT_NE(NULL, cm);
@@ -236,11 +238,7 @@ TEST_F(tstamp, peek_same_stamp)
 	}
 	/* A control buffer too small for the stamp: MSG_CTRUNC. */
 	ASSERT_EQ(1, send(sv[0], "q", 1, 0));
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = CMSG_LEN(4);
+	byte_msg(&msg, &iov, &byte, ctl.buf, CMSG_LEN(4));
 	ASSERT_EQ(1, recvmsg(sv[1], &msg, 0));
 	ASSERT_EQ(MSG_CTRUNC, msg.msg_flags);
 	close(sv[0]);

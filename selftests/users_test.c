@@ -36,34 +36,7 @@
 #define SUPP1		700
 #define SUPP2		701
 
-#define UCRED_LEN	CMSG_LEN(sizeof(struct ucred))
-#define UCRED_SPACE	CMSG_SPACE(sizeof(struct ucred))
-
 PUNIX_FIXTURE(users);
-
-/* In a child: exit @code unless @call returns @want. */
-#define CHILD_OK(code, want, call) do {					\
-	long __r;							\
-	errno = 0;							\
-	__r = (long)(call);						\
-	if (__r != (long)(want)) {					\
-		fprintf(stderr, "child step %d: %s = %ld, errno %d\n",	\
-			(code), #call, __r, errno);			\
-		_exit(code);						\
-	}								\
-} while (0)
-
-/* In a child: exit @code unless @call fails with @err. */
-#define CHILD_FAILS(code, err, call) do {				\
-	long __r;							\
-	errno = 0;							\
-	__r = (long)(call);						\
-	if (__r != -1 || errno != (err)) {				\
-		fprintf(stderr, "child step %d: %s = %ld, errno %d, want %d\n", \
-			(code), #call, __r, errno, (err));		\
-		_exit(code);						\
-	}								\
-} while (0)
 
 /* In a child: become @uid/@gid with the @n supplementary groups @grp. */
 static int become(uid_t uid, gid_t gid, size_t n, const gid_t *grp)
@@ -72,6 +45,25 @@ static int become(uid_t uid, gid_t gid, size_t n, const gid_t *grp)
 	    setresuid(uid, uid, uid))
 		return -1;
 	return 0;
+}
+
+/*
+ * In a child: @l bound to @path (step @step) and listening (@step + 1),
+ * "l" written to @syncfd (@step + 2), then the connection it accepts;
+ * exits @code if accept() fails.
+ */
+static int child_accept_one(int l, int family, const char *path, int syncfd,
+			    int step, int code)
+{
+	int s;
+
+	CHILD_OK(step, 0, bind_path(l, family, path));
+	CHILD_OK(step + 1, 0, listen(l, 4));
+	CHILD_OK(step + 2, 1, write(syncfd, "l", 1));
+	s = accept(l, NULL, NULL);
+	if (s < 0)
+		_exit(code);
+	return s;
 }
 
 /* The capabilities forge_one_cap() keeps permitted. */
@@ -90,30 +82,6 @@ static int set_caps(uint32_t mask)
 	d[0].effective = mask;
 	d[0].permitted = KEPT_CAPS;
 	return syscall(SYS_capset, &h, d);
-}
-
-static ssize_t send_cred(int fd, const char *buf, pid_t pid, uid_t uid,
-			 gid_t gid)
-{
-	union {
-		struct cmsghdr align;
-		char b[UCRED_SPACE];
-	} u;
-	struct ucred uc = { .pid = pid, .uid = uid, .gid = gid };
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = strlen(buf) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.b, .msg_controllen = sizeof(u.b),
-	};
-	struct cmsghdr *cm;
-
-	memset(&u, 0, sizeof(u));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_CREDENTIALS;
-	cm->cmsg_len = UCRED_LEN;
-	memcpy(CMSG_DATA(cm), &uc, sizeof(uc));
-	return sendmsg(fd, &msg, 0);
 }
 
 /*
@@ -451,26 +419,26 @@ static void forge_one_cap(struct __test_metadata *_metadata,
 			_exit(90);
 		/* None: only our own ids and pid. */
 		CHILD_OK(1, 0, set_caps(0));
-		CHILD_FAILS(2, EPERM, send_cred(sv[0], "x", k, 0, n));
+		CHILD_FAILS(2, EPERM, send_cred_ids(sv[0], "x", k, 0, n));
 		CHILD_OK(3, 0, set_caps(1U << CAP_SETUID));
-		CHILD_OK(4, 1, send_cred(sv[0], "u", k, 0, n));
-		CHILD_OK(5, 1, send_cred(sv[0], "v", k, OTHER_UID, n));
-		CHILD_FAILS(6, EPERM, send_cred(sv[0], "x", k, 0, 0));
-		CHILD_FAILS(7, EPERM, send_cred(sv[0], "x", me, 0, n));
+		CHILD_OK(4, 1, send_cred_ids(sv[0], "u", k, 0, n));
+		CHILD_OK(5, 1, send_cred_ids(sv[0], "v", k, OTHER_UID, n));
+		CHILD_FAILS(6, EPERM, send_cred_ids(sv[0], "x", k, 0, 0));
+		CHILD_FAILS(7, EPERM, send_cred_ids(sv[0], "x", me, 0, n));
 		CHILD_OK(8, 0, set_caps(1U << CAP_SETGID));
-		CHILD_OK(9, 1, send_cred(sv[0], "g", k, n, OTHER_GID));
-		CHILD_FAILS(10, EPERM, send_cred(sv[0], "x", k, 0, 0));
-		CHILD_FAILS(11, EPERM, send_cred(sv[0], "x", me, n, 0));
+		CHILD_OK(9, 1, send_cred_ids(sv[0], "g", k, n, OTHER_GID));
+		CHILD_FAILS(10, EPERM, send_cred_ids(sv[0], "x", k, 0, 0));
+		CHILD_FAILS(11, EPERM, send_cred_ids(sv[0], "x", me, n, 0));
 		CHILD_OK(12, 0, set_caps(1U << CAP_SYS_ADMIN));
-		CHILD_OK(13, 1, send_cred(sv[0], "p", me, n, n));
-		CHILD_FAILS(14, EPERM, send_cred(sv[0], "x", me, 0, n));
-		CHILD_FAILS(15, EPERM, send_cred(sv[0], "x", me, n, 0));
+		CHILD_OK(13, 1, send_cred_ids(sv[0], "p", me, n, n));
+		CHILD_FAILS(14, EPERM, send_cred_ids(sv[0], "x", me, 0, n));
+		CHILD_FAILS(15, EPERM, send_cred_ids(sv[0], "x", me, n, 0));
 		/* Allowed, but no such pid. */
-		CHILD_FAILS(16, ESRCH, send_cred(sv[0], "x", INT_MAX, n, n));
+		CHILD_FAILS(16, ESRCH, send_cred_ids(sv[0], "x", INT_MAX, n, n));
 		CHILD_OK(17, 0, set_caps((1U << CAP_SETUID) |
 					 (1U << CAP_SETGID)));
-		CHILD_OK(18, 1, send_cred(sv[0], "b", k, OTHER_UID, 0));
-		CHILD_FAILS(19, EPERM, send_cred(sv[0], "x", me, 0, 0));
+		CHILD_OK(18, 1, send_cred_ids(sv[0], "b", k, OTHER_UID, 0));
+		CHILD_FAILS(19, EPERM, send_cred_ids(sv[0], "x", me, 0, 0));
 		_exit(0);
 	}
 	close(sv[0]);
@@ -546,12 +514,7 @@ static void other_user_peer(struct __test_metadata *_metadata,
 		u = socket(self->family, SOCK_DGRAM, 0);
 		if (l < 0 || u < 0)
 			_exit(91);
-		CHILD_OK(1, 0, bind_path(l, self->family, path));
-		CHILD_OK(2, 0, listen(l, 4));
-		CHILD_OK(3, 1, write(sync[1], "l", 1));
-		s = accept(l, NULL, NULL);
-		if (s < 0)
-			_exit(92);
+		s = child_accept_one(l, self->family, path, sync[1], 1, 92);
 		CHILD_OK(4, 0, get_peercred(s, &uc));
 		if (uc.pid != me || uc.uid != 0 || uc.gid != 0)
 			_exit(5);
@@ -652,12 +615,7 @@ TEST_F(users, socket_inode_owner)
 		/* Made by root before the drop: still root's. */
 		if (!owner_is(f, 0, 0))
 			_exit(3);
-		CHILD_OK(4, 0, bind_path(l, self->family, path));
-		CHILD_OK(5, 0, listen(l, 4));
-		CHILD_OK(6, 1, write(sync[1], "l", 1));
-		s = accept(l, NULL, NULL);
-		if (s < 0)
-			_exit(93);
+		s = child_accept_one(l, self->family, path, sync[1], 4, 93);
 		if (!owner_is(s, NOBODY_ID, NOBODY_ID))
 			_exit(7);
 		CHILD_OK(8, 1, read(s, &ch, 1));
