@@ -44,7 +44,7 @@
 #define SO_PEERPIDFD	77
 #endif
 #ifndef SCM_PIDFD
-#define SCM_PIDFD	0x4c
+#define SCM_PIDFD	0x04
 #endif
 #ifndef SO_RESERVE_MEM
 #define SO_RESERVE_MEM	73
