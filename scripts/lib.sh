@@ -361,7 +361,8 @@ punix_host_cpio() {
 # punix_mkinitramfs OUT INIT [SRC:DEST]...
 #
 # Pack a gzip'd newc initramfs: busybox-static with one symlink per applet,
-# INIT as /init, and each SRC copied to DEST. With PUNIX_HOST_CPIO set, that
+# INIT as /init (with init-lib.sh from its folder as /init-lib.sh, when there
+# is one), and each SRC copied to DEST. With PUNIX_HOST_CPIO set, that
 # archive (punix_host_cpio) is appended: the host programs the tests run.
 punix_mkinitramfs() {
 	local out=$1 init=$2 root spec src dest applet busybox
@@ -386,6 +387,10 @@ punix_mkinitramfs() {
 	done
 	ln -s bin "$root/sbin"
 	install -m 0755 "$init" "$root/init"
+	# The helpers the /init scripts source (scripts/guest/init-lib.sh).
+	if [[ -f $(dirname "$init")/init-lib.sh ]]; then
+		install -m 0644 "$(dirname "$init")/init-lib.sh" "$root/init-lib.sh"
+	fi
 	for spec in "$@"; do
 		src=${spec%%:*} dest=${spec#*:}
 		mkdir -p "$root/$(dirname "$dest")"

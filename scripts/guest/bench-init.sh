@@ -21,33 +21,10 @@
 
 export PATH=/bin HOME=/ TERM=dumb
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-# The path rows bind their names here: tmpfs, as on the host.
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-exec </dev/null >/dev/console 2>&1
-
-# BENCH_ARGS: punix-bench's options (written by scripts/bench.sh).
-# shellcheck source=/dev/null
-. /bench.conf
-
-stty -F /dev/ttyS1 raw -echo 115200
-stty -F /dev/ttyS2 raw -echo 115200
-exec 3>/dev/ttyS1
-
-report() { echo "@@punix $*" >&3; }
-
-finish() {
-	sync
-	dmesg >/dev/ttyS2
-	report end
-	sync
-	reboot -f
-	sleep 60	# reboot -f does not return; if it did, QEMU's timeout ends it
-}
-
-report begin "$(uname -r)"
+# shellcheck source=scripts/guest/init-lib.sh
+. /init-lib.sh
+# BENCH_ARGS in /bench.conf: punix-bench's options (written by scripts/bench.sh).
+guest_start
 
 # 10,000 names and 10,000 pairs per family take about 2 x 10,000 fds at a
 # time (punix-bench raises its own RLIMIT_NOFILE as root); the system-wide

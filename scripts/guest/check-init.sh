@@ -18,37 +18,10 @@
 # then the tools built from this tree (punix-run).
 export PATH=/bin:/usr/bin:/usr/sbin:/usr/local/bin HOME=/ TERM=dumb
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# shellcheck source=scripts/guest/init-lib.sh
+. /init-lib.sh
+guest_start
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-exec </dev/null >/dev/console 2>&1
-
-# shellcheck source=/dev/null # written by scripts/vm.sh
-. /bench.conf
-
-stty -F /dev/ttyS1 raw -echo 115200
-stty -F /dev/ttyS2 raw -echo 115200
-exec 3>/dev/ttyS1
-
-report() { echo "@@punix $*" >&3; }
-case_result() { # name status detail...
-	name=$1 status=$2
-	shift 2
-	if [ "$status" -eq 0 ]; then report case "$name" ok "$@"; else report case "$name" fail "$@"; fi
-}
-
-finish() {
-	sync
-	dmesg >/dev/ttyS2
-	report end
-	sync
-	reboot -f
-	sleep 60	# reboot -f does not return; if it did, QEMU's timeout ends it
-}
-
-report begin "$(uname -r)"
 
 # Taint bits that mean the kernel got hurt: B bad page (5), D died (7),
 # W warning (9), L soft lockup (14). Out-of-tree (O) and unsigned (E) are

@@ -16,37 +16,9 @@
 
 export PATH=/usr/sbin:/bin:/usr/bin HOME=/ TERM=dumb
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-exec </dev/null >/dev/console 2>&1
-
-# shellcheck source=/dev/null # written by scripts/dkms-check.sh
-. /bench.conf
-
-stty -F /dev/ttyS1 raw -echo 115200
-stty -F /dev/ttyS2 raw -echo 115200
-exec 3>/dev/ttyS1
-
-report() { echo "@@punix $*" >&3; }
-# case_result NAME STATUS DETAIL...
-case_result() {
-	name=$1 status=$2
-	shift 2
-	if [ "$status" -eq 0 ]; then report case "$name" ok "$@"; else report case "$name" fail "$@"; fi
-}
-
-finish() {
-	sync
-	dmesg >/dev/ttyS2
-	report end
-	sync
-	reboot -f
-	sleep 60
-}
-
-report begin "$(uname -r)"
+# shellcheck source=scripts/guest/init-lib.sh
+. /init-lib.sh
+guest_start
 
 # kmod (a host program, scripts/guest/host-files) under the names it answers
 # to, and as the kernel's modprobe. busybox's sh runs its own applets for
@@ -130,7 +102,7 @@ else:
 out=$(diag_as_nobody)
 [ "$out" = "errno 2" ] && ! loaded
 case_result diag-request-does-not-autoload $? "reply: $out; loaded: $(loaded && echo yes || echo no)"
-out=$(modprobe punix 2>&1) && [ "$(diag_as_nobody)" = done ]
+out=$(modprobe punix 2>&1) && [ "$(diag_as_nobody)" = "done" ]
 case_result diag-request-answered-once-loaded $? "$out"
 unload
 case_result rmmod-after-diag $?
