@@ -74,6 +74,14 @@ static void punix_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
+/*
+ * Runs when the last reference goes, which for a socket that was in an
+ * address table (SOCK_RCU_FREE, addr.c) is an RCU callback, in softirq
+ * context: nothing here may sleep or take a lock that is taken with
+ * bottom halves on. Release has emptied the receive queue by then (no
+ * sender queues to a SOCK_DEAD socket), so the purge frees nothing that
+ * carries files.
+ */
 static void punix_sock_destruct(struct sock *sk)
 {
 	struct punix_sock *u = punix_sk(sk);
