@@ -9,33 +9,119 @@
  */
 
 #include <linux/fs.h>
-#include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/random.h>
+#include <linux/rhashtable.h>
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
-#include <net/netns/hash.h>
 #include <net/sock.h>
 
 #include "punix.h"
-
-#define PUNIX_HASH_BITS		8
-#define PUNIX_HASH_SIZE		BIT(PUNIX_HASH_BITS)
 
 /* Autobind names are a NUL and five hex digits: 2^20 of them. */
 #define PUNIX_AUTOBIND_NAMES	BIT(20)
 
 /*
- * punix_table_lock protects both tables and every punix_sock.table_node.
- * It nests inside punix_sock.bindlock and is never held while sleeping.
- * A socket is in at most one table, and only while bound and not released.
+ * The address tables.
+ *
+ * punix_bsd_table holds every socket bound to a path, keyed by the inode
+ * of its node (punix_sock.table_key): one table for all namespaces, since
+ * a node is reached by path from any of them, as an AF_UNIX one is.
+ * punix_net.abstract holds the sockets bound to abstract names in one
+ * network namespace, keyed by socket type and name: one namespace's names
+ * never share a chain with another's. Both are rhashtables, which grow
+ * (and shrink) with the number of names, in the background, so that the
+ * chains stay short at any count.
+ *
+ * Locking rules:
+ * - There is no table-wide lock. Inserting and removing take the lock of
+ *   one bucket (a bit lock inside rhashtable, with interrupts or bottom
+ *   halves off), and nothing is taken inside it. A socket is inserted
+ *   under its @bindlock (bind, autobind; a path's parent directory's
+ *   i_rwsem is held outside it) and removed by punix_release_sock() with
+ *   no punix lock held. A socket that was never inserted (table_key
+ *   NULL: unbound, or accepted) takes no table lock at all when closed.
+ * - SOCK_RCU_FREE is set under lock_sock(), taken with no other lock
+ *   held, before bind or autobind takes @bindlock.
+ * - A name is taken atomically under its bucket's lock: an abstract bind
+ *   or an autobind probe inserts only if no socket of the namespace holds
+ *   the same (type, name) (rhashtable_lookup_insert_key(); -EEXIST is
+ *   EADDRINUSE, or the next autobind probe). A path is unique by its new
+ *   inode.
+ * - Lookups (connect(), sendmsg() to a name) take no lock: they walk the
+ *   table under rcu_read_lock() and take a reference on what they find
+ *   with refcount_inc_not_zero(), since the socket may be released at
+ *   any time. So a socket is freed one RCU grace period after its last
+ *   reference (SOCK_RCU_FREE, set before it is first inserted), and what
+ *   a lookup reads of it lives as long: table_key (never cleared), the
+ *   address it points to (freed by the socket's destructor) and sk_type.
+ * - A socket is inserted before its address is published (both under
+ *   @bindlock), so that a failed insertion has nothing to take back; a
+ *   lookup that finds a socket whose address is not published yet treats
+ *   it as not bound yet (its bind() has not returned). A lookup may also
+ *   find a socket that is being released: the caller checks SOCK_DEAD
+ *   under the found socket's state lock.
  */
-static DEFINE_SPINLOCK(punix_table_lock);
-static struct hlist_head punix_bsd_table[PUNIX_HASH_SIZE];	/* by inode */
-static struct hlist_head punix_abstract_table[PUNIX_HASH_SIZE]; /* by name */
+static struct rhashtable punix_bsd_table;
+
+/* What a lookup of an abstract name hashes and compares. */
+struct punix_abstract_key {
+	const char	*name;		/* sun_path, starting with its NUL */
+	u32		len;		/* bytes of @name */
+	int		type;
+};
+
+static u32 punix_name_len(const struct punix_address *addr)
+{
+	return addr->len - offsetof(struct sockaddr_un, sun_path);
+}
+
+static u32 punix_abstract_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct punix_abstract_key *key = data;
+
+	return jhash(key->name, key->len, seed ^ key->type);
+}
+
+/* The same hash as punix_abstract_hashfn(), of an inserted socket. */
+static u32 punix_abstract_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct punix_sock *u = data;
+	const struct punix_address *addr = u->table_key;
+
+	return jhash(addr->name.sun_path, punix_name_len(addr),
+		     seed ^ u->sk.sk_type);
+}
+
+/* 0 if socket @obj holds the name in @arg->key. */
+static int punix_abstract_obj_cmpfn(struct rhashtable_compare_arg *arg,
+				    const void *obj)
+{
+	const struct punix_abstract_key *key = arg->key;
+	const struct punix_sock *u = obj;
+	const struct punix_address *addr = u->table_key;
+
+	return u->sk.sk_type != key->type || punix_name_len(addr) != key->len ||
+	       memcmp(addr->name.sun_path, key->name, key->len);
+}
+
+static const struct rhashtable_params punix_abstract_params = {
+	.head_offset		= offsetof(struct punix_sock, table_node),
+	.hashfn			= punix_abstract_hashfn,
+	.obj_hashfn		= punix_abstract_obj_hashfn,
+	.obj_cmpfn		= punix_abstract_obj_cmpfn,
+	.automatic_shrinking	= true,
+};
+
+static const struct rhashtable_params punix_bsd_params = {
+	.head_offset		= offsetof(struct punix_sock, table_node),
+	.key_offset		= offsetof(struct punix_sock, table_key),
+	.key_len		= sizeof_field(struct punix_sock, table_key),
+	.automatic_shrinking	= true,
+};
 
 static bool punix_family_ok(sa_family_t family)
 {
@@ -82,60 +168,76 @@ static struct punix_address *punix_addr_alloc(const struct sockaddr_un *sunaddr,
 	return addr;
 }
 
-static unsigned int punix_abstract_hash(const struct net *net,
-					const struct sockaddr_un *sunaddr,
-					int addr_len, int type)
+/*
+ * Lookups may find @sk from now on without a lock (see above): its memory
+ * must outlive them by a grace period. sk_flags is written under
+ * lock_sock() by setsockopt(); called with no punix lock held.
+ */
+static void punix_set_rcu_free(struct sock *sk)
 {
-	u32 hash = jhash(sunaddr->sun_path,
-			 addr_len - offsetof(struct sockaddr_un, sun_path),
-			 net_hash_mix(net) ^ type);
-
-	return hash_32(hash, PUNIX_HASH_BITS);
+	if (sock_flag(sk, SOCK_RCU_FREE))
+		return;
+	lock_sock(sk);
+	sock_set_flag(sk, SOCK_RCU_FREE);
+	release_sock(sk);
 }
 
-static struct hlist_head *punix_bsd_bucket(const struct inode *inode)
+/*
+ * A reference on the socket a lookup found (under RCU), or NULL: not
+ * bound yet, or on its way to being freed.
+ */
+static struct sock *punix_table_get(struct punix_sock *u)
 {
-	return &punix_bsd_table[hash_ptr(inode, PUNIX_HASH_BITS)];
+	if (!u || !punix_get_addr(&u->sk) ||
+	    !refcount_inc_not_zero(&u->sk.sk_refcnt))
+		return NULL;
+	return &u->sk;
 }
 
-/* Called with punix_table_lock held. */
-static struct sock *__punix_find_abstract(const struct net *net,
-					  const struct sockaddr_un *sunaddr,
-					  int addr_len, int type,
-					  unsigned int hash)
+/*
+ * Insert @sk, with @addr, a name not yet published, into @net's abstract
+ * table unless its name is taken (-EEXIST). @bindlock held.
+ */
+static int punix_insert_abstract(struct net *net, struct sock *sk,
+				 struct punix_address *addr)
 {
-	struct punix_sock *u;
+	struct punix_sock *u = punix_sk(sk);
+	struct punix_abstract_key key = {
+		.name	= addr->name.sun_path,
+		.len	= punix_name_len(addr),
+		.type	= sk->sk_type,
+	};
+	int err;
 
-	lockdep_assert_held(&punix_table_lock);
-	hlist_for_each_entry(u, &punix_abstract_table[hash], table_node) {
-		struct punix_address *addr = u->addr;
-
-		if (net_eq(sock_net(&u->sk), net) && u->sk.sk_type == type &&
-		    addr->len == addr_len &&
-		    !memcmp(addr->name.sun_path, sunaddr->sun_path,
-			    addr_len - offsetof(struct sockaddr_un, sun_path)))
-			return &u->sk;
-	}
-	return NULL;
+	lockdep_assert_held(&u->bindlock);
+	u->table_key = addr;
+	err = rhashtable_lookup_insert_key(&punix_net(net)->abstract, &key,
+					   &u->table_node,
+					   punix_abstract_params);
+	if (err)
+		u->table_key = NULL;
+	return err;
 }
 
-/* Publish @addr as @sk's name and hash it. bindlock held, table lock held. */
-static void __punix_set_addr(struct sock *sk, struct punix_address *addr,
-			     struct hlist_head *bucket)
-{
-	lockdep_assert_held(&punix_sk(sk)->bindlock);
-	lockdep_assert_held(&punix_table_lock);
-	punix_publish_addr(sk, addr);
-	hlist_add_head(&punix_sk(sk)->table_node, bucket);
-}
-
+/* Called by release, with no punix lock held. */
 void punix_table_remove(struct sock *sk)
 {
 	struct punix_sock *u = punix_sk(sk);
+	int err;
 
-	spin_lock(&punix_table_lock);
-	hlist_del_init(&u->table_node);
-	spin_unlock(&punix_table_lock);
+	/* Never inserted: no table to lock. */
+	if (!u->table_key)
+		return;
+
+	/* table_key stays: a lookup may still be reading it. */
+	if (u->path.dentry)
+		err = rhashtable_remove_fast(&punix_bsd_table, &u->table_node,
+					     punix_bsd_params);
+	else
+		err = rhashtable_remove_fast(&punix_net(sock_net(sk))->abstract,
+					     &u->table_node,
+					     punix_abstract_params);
+	WARN_ON_ONCE(err);
 }
 
 /* Bind @sk to a free abstract name of the form "\0xxxxx". */
@@ -145,8 +247,9 @@ int punix_autobind(struct sock *sk)
 	struct net *net = sock_net(sk);
 	struct punix_address *addr;
 	u32 ordernum, first;
-	unsigned int hash;
 	int err;
+
+	punix_set_rcu_free(sk);
 
 	/*
 	 * As unix_autobind(): a signal ends the wait for @bindlock (held by
@@ -166,33 +269,29 @@ int punix_autobind(struct sock *sk)
 	addr->len = offsetof(struct sockaddr_un, sun_path) + 6;
 	refcount_set(&addr->refcnt, 1);
 
+	/* Each probe locks one bucket, only for as long as it inserts. */
 	ordernum = get_random_u32() % PUNIX_AUTOBIND_NAMES;
 	first = ordernum;
 	for (;;) {
 		/* sun_path[0] stays NUL; snprintf writes 5 digits and a NUL. */
 		snprintf(addr->name.sun_path + 1, 6, "%05x", ordernum);
-		hash = punix_abstract_hash(net, &addr->name, addr->len,
-					   sk->sk_type);
-
-		spin_lock(&punix_table_lock);
-		if (!__punix_find_abstract(net, &addr->name, addr->len,
-					   sk->sk_type, hash)) {
-			__punix_set_addr(sk, addr, &punix_abstract_table[hash]);
-			spin_unlock(&punix_table_lock);
-			err = 0;
+		err = punix_insert_abstract(net, sk, addr);
+		if (!err) {
+			punix_publish_addr(sk, addr);
 			goto out;
 		}
-		spin_unlock(&punix_table_lock);
+		if (err != -EEXIST)
+			break;
 
 		ordernum = (ordernum + 1) % PUNIX_AUTOBIND_NAMES;
 		if (ordernum == first) {
 			/* Every name is taken. */
-			punix_addr_put(addr);
 			err = -ENOSPC;
-			goto out;
+			break;
 		}
 		cond_resched();
 	}
+	punix_addr_put(addr);
 out:
 	mutex_unlock(&u->bindlock);
 	return err;
@@ -213,11 +312,9 @@ int punix_maybe_autobind(struct socket *sock)
 static int punix_bind_abstract(struct sock *sk, struct punix_address *addr)
 {
 	struct punix_sock *u = punix_sk(sk);
-	struct net *net = sock_net(sk);
-	unsigned int hash;
 	int err;
 
-	hash = punix_abstract_hash(net, &addr->name, addr->len, sk->sk_type);
+	punix_set_rcu_free(sk);
 
 	err = mutex_lock_interruptible(&u->bindlock);
 	if (err)
@@ -228,15 +325,13 @@ static int punix_bind_abstract(struct sock *sk, struct punix_address *addr)
 		goto out;
 	}
 
-	spin_lock(&punix_table_lock);
-	if (__punix_find_abstract(net, &addr->name, addr->len, sk->sk_type,
-				  hash)) {
+	err = punix_insert_abstract(sock_net(sk), sk, addr);
+	if (err == -EEXIST) {
 		err = -EADDRINUSE;
-	} else {
+	} else if (!err) {
 		punix_addr_get(addr);
-		__punix_set_addr(sk, addr, &punix_abstract_table[hash]);
+		punix_publish_addr(sk, addr);
 	}
-	spin_unlock(&punix_table_lock);
 out:
 	mutex_unlock(&u->bindlock);
 	return err;
@@ -254,6 +349,8 @@ static int punix_bind_bsd(struct sock *sk, struct punix_address *addr)
 	/* The name ends at the first NUL; the tail of sun_path is ignored. */
 	addr->len = strlen(addr->storage.__data) +
 		    offsetof(struct sockaddr_un, sun_path) + 1;
+
+	punix_set_rcu_free(sk);
 
 	dentry = kern_path_create(AT_FDCWD, addr->storage.__data, &parent, 0);
 	if (IS_ERR(dentry)) {
@@ -276,13 +373,19 @@ static int punix_bind_bsd(struct sock *sk, struct punix_address *addr)
 		goto out_unlock;
 	}
 
+	/* A new inode: no other socket can be in the table with it. */
+	u->table_key = d_backing_inode(dentry);
+	err = rhashtable_insert_fast(&punix_bsd_table, &u->table_node,
+				     punix_bsd_params);
+	if (err) {
+		u->table_key = NULL;
+		goto out_unlock;
+	}
+
 	u->path.mnt = mntget(parent.mnt);
 	u->path.dentry = dget(dentry);
 	punix_addr_get(addr);
-
-	spin_lock(&punix_table_lock);
-	__punix_set_addr(sk, addr, punix_bsd_bucket(d_backing_inode(dentry)));
-	spin_unlock(&punix_table_lock);
+	punix_publish_addr(sk, addr);
 
 	mutex_unlock(&u->bindlock);
 	done_path_create(&parent, dentry);
@@ -348,15 +451,10 @@ static struct sock *punix_find_bsd(const char *name, int type)
 	if (!S_ISSOCK(inode->i_mode))
 		goto out;
 
-	spin_lock(&punix_table_lock);
-	hlist_for_each_entry(u, punix_bsd_bucket(inode), table_node) {
-		if (d_backing_inode(u->path.dentry) == inode) {
-			sk = &u->sk;
-			sock_hold(sk);
-			break;
-		}
-	}
-	spin_unlock(&punix_table_lock);
+	rcu_read_lock();
+	u = rhashtable_lookup(&punix_bsd_table, &inode, punix_bsd_params);
+	sk = punix_table_get(u);
+	rcu_read_unlock();
 	if (!sk)
 		goto out;
 
@@ -383,7 +481,8 @@ struct sock *punix_find_other(struct net *net, struct sockaddr_un *sunaddr,
 			      int addr_len, int type)
 {
 	struct sockaddr_storage name = {};
-	unsigned int hash;
+	struct punix_abstract_key key;
+	struct punix_sock *u;
 	struct sock *sk;
 
 	if (sunaddr->sun_path[0]) {
@@ -392,12 +491,14 @@ struct sock *punix_find_other(struct net *net, struct sockaddr_un *sunaddr,
 		return punix_find_bsd(name.__data, type);
 	}
 
-	hash = punix_abstract_hash(net, sunaddr, addr_len, type);
-	spin_lock(&punix_table_lock);
-	sk = __punix_find_abstract(net, sunaddr, addr_len, type, hash);
-	if (sk)
-		sock_hold(sk);
-	spin_unlock(&punix_table_lock);
+	key.name = sunaddr->sun_path;
+	key.len = addr_len - offsetof(struct sockaddr_un, sun_path);
+	key.type = type;
+	rcu_read_lock();
+	u = rhashtable_lookup(&punix_net(net)->abstract, &key,
+			      punix_abstract_params);
+	sk = punix_table_get(u);
+	rcu_read_unlock();
 
 	return sk ?: ERR_PTR(-ECONNREFUSED);
 }
@@ -413,4 +514,27 @@ void punix_copy_addr(struct msghdr *msg, const struct sock *sk)
 	} else {
 		msg->msg_namelen = 0;
 	}
+}
+
+int punix_addr_init_net(struct net *net)
+{
+	return rhashtable_init(&punix_net(net)->abstract,
+			       &punix_abstract_params);
+}
+
+/* Every socket of @net is gone: the table is empty. */
+void punix_addr_exit_net(struct net *net)
+{
+	rhashtable_destroy(&punix_net(net)->abstract);
+}
+
+int punix_addr_init(void)
+{
+	return rhashtable_init(&punix_bsd_table, &punix_bsd_params);
+}
+
+/* Every socket is gone (each holds the module): the table is empty. */
+void punix_addr_exit(void)
+{
+	rhashtable_destroy(&punix_bsd_table);
 }

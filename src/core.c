@@ -74,6 +74,14 @@ static void punix_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
+/*
+ * Runs when the last reference goes, which for a socket that was in an
+ * address table (SOCK_RCU_FREE, addr.c) is an RCU callback, in softirq
+ * context: nothing here may sleep or take a lock that is taken with
+ * bottom halves on. Release has emptied the receive queue by then (no
+ * sender queues to a SOCK_DEAD socket), so the purge frees nothing that
+ * carries files.
+ */
 static void punix_sock_destruct(struct sock *sk)
 {
 	struct punix_sock *u = punix_sk(sk);
@@ -81,7 +89,6 @@ static void punix_sock_destruct(struct sock *sk)
 	skb_queue_purge(&sk->sk_receive_queue);
 
 	WARN_ON_ONCE(refcount_read(&sk->sk_wmem_alloc));
-	WARN_ON_ONCE(!hlist_unhashed(&u->table_node));
 	WARN_ON_ONCE(!list_empty(&u->net_node));
 	WARN_ON_ONCE(sk->sk_socket);
 	if (WARN_ON_ONCE(!sock_flag(sk, SOCK_DEAD)))
@@ -190,7 +197,7 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	init_waitqueue_head(&u->room_wait);
 	punix_peer_wake_init(sk);
 	init_waitqueue_head(&u->peer_wq.wait);
-	INIT_HLIST_NODE(&u->table_node);
+	u->table_key = NULL;
 	atomic_set(&u->scm_fds, 0);
 	u->inflight = 0;
 	INIT_LIST_HEAD(&u->gc_link);
@@ -603,9 +610,17 @@ static int __net_init punix_net_init(struct net *net)
 {
 	struct punix_net *pn = punix_net(net);
 
+	int err;
+
 	spin_lock_init(&pn->lock);
 	INIT_LIST_HEAD(&pn->socks);
-	return punix_proc_init_net(net);
+	err = punix_addr_init_net(net);
+	if (err)
+		return err;
+	err = punix_proc_init_net(net);
+	if (err)
+		punix_addr_exit_net(net);
+	return err;
 }
 
 static void __net_exit punix_net_exit(struct net *net)
@@ -613,6 +628,7 @@ static void __net_exit punix_net_exit(struct net *net)
 	/* Every socket holds its namespace, but for kernel sockets. */
 	WARN_ON_ONCE(!list_empty(&punix_net(net)->socks));
 	punix_proc_exit_net(net);
+	punix_addr_exit_net(net);
 }
 
 static struct pernet_operations punix_net_ops = {
@@ -639,9 +655,13 @@ static int __init punix_init(void)
 
 	punix_family_ops.family = punix_family;
 
-	err = register_pernet_subsys(&punix_net_ops);
+	err = punix_addr_init();
 	if (err)
 		return err;
+
+	err = register_pernet_subsys(&punix_net_ops);
+	if (err)
+		goto out_addr;
 
 	err = proto_register(&punix_stream_proto, 1);
 	if (err)
@@ -675,6 +695,8 @@ out_stream:
 	proto_unregister(&punix_stream_proto);
 out_net:
 	unregister_pernet_subsys(&punix_net_ops);
+out_addr:
+	punix_addr_exit();
 	return err;
 }
 
@@ -687,6 +709,7 @@ static void __exit punix_exit(void)
 	proto_unregister(&punix_dgram_proto);
 	proto_unregister(&punix_stream_proto);
 	unregister_pernet_subsys(&punix_net_ops);
+	punix_addr_exit();
 }
 
 module_init(punix_init);

@@ -13,6 +13,7 @@
 #include <linux/path.h>
 #include <linux/poll.h>
 #include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
 #include <linux/skbuff.h>
 #include <linux/un.h>
 #include <linux/wait.h>
@@ -58,7 +59,8 @@ struct punix_address {
  * some of those listed before it, in this order:
  *
  *   parent directory's i_rwsem (bind of a path: kern_path_create())
- *   > @bindlock > punix_table_lock (addr.c)
+ *   > @bindlock > a bucket lock of an address table (addr.c); addr.c
+ *   takes lock_sock() with no other lock held (SOCK_RCU_FREE)
  *
  *   @iolock > @lock (> a second @lock) > sk_peer_lock, sk_callback_lock,
  *   sk_receive_queue.lock, room_wait.lock > wait-queue lock of sk_sleep()
@@ -121,7 +123,17 @@ struct punix_sock {
 	wait_queue_head_t	room_wait;	/* senders waiting for queue room */
 	wait_queue_entry_t	peer_wake;	/* dgram.c: hooked on peer's */
 	struct socket_wq	peer_wq;	/* embryo's wq until accept() */
-	struct hlist_node	table_node;	/* address table, addr.c */
+	/*
+	 * addr.c: the address table entry. @table_key is what the table
+	 * hashes: the inode of a path (punix_bsd_table) or the
+	 * punix_address of an abstract name (punix_net.abstract). It is set
+	 * under @bindlock before the socket is inserted, never changes
+	 * after, and is non-NULL exactly when the socket was inserted (an
+	 * accepted socket shares its listener's @addr but is in no table);
+	 * lockless lookups read it under RCU (see addr.c).
+	 */
+	struct rhash_head	table_node;
+	const void		*table_key;
 	struct list_head	net_node;	/* punix_net.socks */
 	atomic_t		scm_fds;	/* files queued on us, fdinfo */
 	/* gc.c, under punix_gc_lock: */
@@ -169,14 +181,15 @@ static_assert(offsetof(struct punix_address, name) ==
  * state lock, sk_callback_lock (sock_i_ino()) or receive-queue lock, so
  * none of those may be held when taking it. Never held while sleeping.
  *
- * It is the only per-namespace table so far. The address table (addr.c)
- * is still global; a per-namespace one, with per-bucket locks and RCU
- * lookups, belongs here beside @socks, and @socks may then become an RCU
- * list whose walkers need no lock for the list itself.
+ * @abstract is the namespace's table of abstract names (addr.c), a
+ * resizable hash table with a lock per bucket and lockless (RCU) lookups;
+ * its locking rules are in addr.c. Paths are found by inode, from any
+ * namespace, in the one global table of addr.c.
  */
 struct punix_net {
 	spinlock_t		lock;		/* see above */
 	struct list_head	socks;
+	struct rhashtable	abstract;
 };
 
 extern unsigned int punix_net_id;
@@ -279,6 +292,10 @@ struct sock *punix_find_other(struct net *net, struct sockaddr_un *sunaddr,
 void punix_addr_get(struct punix_address *addr);
 void punix_addr_put(struct punix_address *addr);
 void punix_table_remove(struct sock *sk);
+int punix_addr_init_net(struct net *net);
+void punix_addr_exit_net(struct net *net);
+int punix_addr_init(void);
+void punix_addr_exit(void);
 void punix_copy_addr(struct msghdr *msg, const struct sock *sk);
 
 /* scm.c */
