@@ -229,7 +229,13 @@ TEST_F(misc, stream_siocoutq)
 	ASSERT_EQ(two, sock_outq(c));
 	ASSERT_EQ(120, sock_inq(s));
 	ASSERT_RET(70, recv(s, buf, 70, 0));
-	ASSERT_EQ(two - one, sock_outq(c));
+	/*
+	 * The first write read up: AF_UNIX frees its skb (two - one left);
+	 * punix may have appended the second write to the first's skb
+	 * (issue 9), which is freed when both are read (two left).
+	 */
+	ASSERT_LE(two - one, sock_outq(c));
+	ASSERT_GE(two, sock_outq(c));
 	ASSERT_RET(50, recv(s, buf, sizeof(buf), 0));
 	ASSERT_EQ(0, sock_outq(c));
 	ASSERT_RET(10, write(c, buf, 10));

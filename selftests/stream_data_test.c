@@ -546,9 +546,11 @@ static struct send_acct send_acct(int family, int sndbuf, size_t len)
 /*
  * How a writer cuts its data into skbs and lays each out (linear head,
  * page-aligned frags) decides their truesize, so what a non-blocking
- * send() takes before SO_SNDBUF is reached and what SIOCOUTQ reports:
- * both must be exactly what AF_UNIX gives for the same sends, asked in
- * this test (the numbers depend on the kernel's skb overheads).
+ * send() takes before SO_SNDBUF is reached and what SIOCOUTQ reports,
+ * compared with what AF_UNIX gives for the same sends, asked in this test
+ * (the numbers depend on the kernel's skb overheads). punix may append a
+ * write to the tail skb (issue 9): it must take at least as much and hold
+ * no more memory per byte taken.
  */
 TEST_F(data, send_sizes_match_af_unix)
 {
@@ -564,13 +566,21 @@ TEST_F(data, send_sizes_match_af_unix)
 			want = send_acct(AF_UNIX, sndbufs[i], lens[j]);
 			got = send_acct(self->family, sndbufs[i], lens[j]);
 			ASSERT_LT(0, want.taken);
-			ASSERT_EQ(want.taken, got.taken) {
+			/*
+			 * The bound, not AF_UNIX's exact count: punix may
+			 * append an skb's worth to the one before (issue 9)
+			 * and then takes at least as much with no more
+			 * memory per byte.
+			 */
+			ASSERT_LE(want.taken, got.taken) {
 				TH_LOG("SO_SNDBUF %d, send(%zu)",
 				       sndbufs[i], lens[j]);
 			}
-			ASSERT_EQ(want.outq, got.outq) {
-				TH_LOG("SO_SNDBUF %d, send(%zu): SIOCOUTQ",
-				       sndbufs[i], lens[j]);
+			ASSERT_LE((long long)got.outq * want.taken,
+				  (long long)want.outq * got.taken) {
+				TH_LOG("SO_SNDBUF %d, send(%zu): SIOCOUTQ %d for %ld bytes, AF_UNIX %d for %ld",
+				       sndbufs[i], lens[j], got.outq, got.taken,
+				       want.outq, want.taken);
 			}
 			ASSERT_LE(got.taken, got.outq);
 			ASSERT_EQ(got.taken, got.inq);
@@ -603,11 +613,18 @@ TEST_F(data, fill_sizes_match_af_unix)
 			close(sv[1]);
 		}
 		ASSERT_LT(0, taken[0]);
-		ASSERT_EQ(taken[0], taken[1]) {
+		/*
+		 * The bound (issue 9): punix appends small writes to the
+		 * tail skb, so it takes at least as much before EAGAIN and
+		 * holds no more memory per byte than AF_UNIX.
+		 */
+		ASSERT_LE(taken[0], taken[1]) {
 			TH_LOG("sends of %zu", chunks[i]);
 		}
-		ASSERT_EQ(outq[0], outq[1]) {
-			TH_LOG("sends of %zu: SIOCOUTQ", chunks[i]);
+		ASSERT_LE((long long)outq[1] * taken[0],
+			  (long long)outq[0] * taken[1]) {
+			TH_LOG("sends of %zu: SIOCOUTQ %d for %ld bytes, AF_UNIX %d for %ld",
+			       chunks[i], outq[1], taken[1], outq[0], taken[0]);
 		}
 	}
 }

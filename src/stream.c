@@ -17,6 +17,7 @@
 #include <linux/skbuff.h>
 #include <linux/socket.h>
 #include <linux/splice.h>
+#include <linux/uaccess.h>
 #include <net/scm.h>
 #include <net/sock.h>
 
@@ -26,6 +27,121 @@
 
 /* Largest skb a writer builds: a linear head plus up to 32 KiB of pages. */
 #define PUNIX_SKB_FRAGS_SZ	(PAGE_SIZE << get_order(32768))
+
+/*
+ * Small writes are appended to the tail skb of the peer's queue, as a pipe
+ * fills its pages: see punix_stream_append(). A writer whose appends fill
+ * the tail gets a new skb with a linear head of up to this many bytes
+ * (SO_SNDBUF / 4 at most), so that the next writes join it.
+ */
+#define PUNIX_APPEND_HEAD	SKB_WITH_OVERHEAD(16384)
+
+/*
+ * What an appended write of @size bytes is charged to the writer's send
+ * buffer (SO_SNDBUF, SIOCOUTQ, POLLOUT): its bytes, in cache lines. A new
+ * skb would cost the same bytes plus an sk_buff and a shared info at
+ * least, so the writer never holds more than af_unix would for the same
+ * data, and usually far less.
+ */
+static unsigned int punix_append_charge(int size)
+{
+	return SKB_DATA_ALIGN(size);
+}
+
+/*
+ * Append @size bytes of @msg to the tail skb of @other's receive queue, if
+ * nothing separates them from it: the tail was written by @sk as plain
+ * data (PUNIX_CB()->append: no files, not OOB), it has unread bytes, no
+ * pages, room for all @size bytes in its head, and the credentials it
+ * carries are those this write would carry (punix_scm_append_ok()).
+ *
+ * The copy runs under @other's state lock and receive-queue lock with page
+ * faults disabled, and the skb grows only once all @size bytes are in it:
+ * a reader (who reads an skb's length under either lock, and unlinks an
+ * skb it emptied under the state lock, punix_stream_read()) sees the whole
+ * write or none of it. A fault leaves the skb as it was and the caller
+ * takes the slow path, which may sleep.
+ *
+ * Returns true when the bytes were queued. Otherwise *@grow says that the
+ * tail would have taken them but had no room.
+ */
+static bool punix_stream_append(struct sock *sk, struct socket *sock,
+				struct sock *other, struct msghdr *msg,
+				struct scm_cookie *scm, int size, bool *grow)
+{
+	unsigned int charge = punix_append_charge(size);
+	struct sk_buff *tail;
+	bool done = false;
+	size_t copied;
+
+	/* Errors, shutdown and a full send buffer: the slow path's. */
+	if (READ_ONCE(sk->sk_err) ||
+	    (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
+	    sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
+		return false;
+
+	punix_state_lock(other);
+	if (sock_flag(other, SOCK_DEAD) || (other->sk_shutdown & RCV_SHUTDOWN))
+		goto out_unlock;
+	spin_lock(&other->sk_receive_queue.lock);
+	tail = skb_peek_tail(&other->sk_receive_queue);
+	if (!tail || tail->sk != sk || !PUNIX_CB(tail)->append ||
+	    tail == punix_sk(other)->oob_skb || !punix_skb_len(tail) ||
+	    skb_is_nonlinear(tail) ||
+	    !punix_scm_append_ok(tail, scm, sock, other))
+		goto out;
+	if (skb_tailroom(tail) < size) {
+		*grow = true;
+		goto out;
+	}
+
+	pagefault_disable();
+	copied = copy_from_iter(skb_tail_pointer(tail), size, &msg->msg_iter);
+	pagefault_enable();
+	if (copied != (size_t)size) {
+		iov_iter_revert(&msg->msg_iter, copied);
+		goto out;
+	}
+	__skb_put(tail, size);
+	tail->truesize += charge;
+	refcount_add(charge, &sk->sk_wmem_alloc);
+	done = true;
+out:
+	spin_unlock(&other->sk_receive_queue.lock);
+out_unlock:
+	punix_state_unlock(other);
+	if (done)
+		other->sk_data_ready(other);
+	return done;
+}
+
+/*
+ * A new skb for a write of @size bytes whose writer fills the tail skb by
+ * appending (punix_stream_append() found it full): a linear head with room
+ * for the writes that follow. It is charged what af_unix's own skb for
+ * this one write would at least cost (its bytes in cache lines, an sk_buff
+ * and a shared info), not the room it keeps; each write appended later
+ * pays punix_append_charge(). NULL when the send buffer is too small for
+ * such a head, or the memory is not there at once: the caller then makes
+ * an ordinary skb (which waits for room, as af_unix).
+ */
+static struct sk_buff *punix_stream_alloc_grown(struct sock *sk, int size)
+{
+	int cap = min_t(int, PUNIX_APPEND_HEAD, READ_ONCE(sk->sk_sndbuf) >> 2);
+	struct sk_buff *skb;
+
+	if (cap < 4 * size || READ_ONCE(sk->sk_err) ||
+	    (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
+	    sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
+		return NULL;
+
+	skb = alloc_skb(cap, sk->sk_allocation | __GFP_NOWARN | __GFP_NORETRY);
+	if (!skb)
+		return NULL;
+	skb->truesize = SKB_TRUESIZE(SKB_DATA_ALIGN(size));
+	skb_set_owner_w(skb, sk);
+	return skb;
+}
 
 static int punix_stream_listen(struct socket *sock, int backlog)
 {
@@ -225,6 +341,7 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 	struct sock *other;
 	size_t sent = 0;
 	int err, size, paged;
+	bool grow;
 
 	/* As af_unix: control messages are checked before anything else. */
 	err = punix_scm_send(sock, msg, &scm, false);
@@ -271,9 +388,21 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		paged = max_t(int, size - (int)SKB_MAX_HEAD(0), 0);
 		paged = min_t(int, PAGE_ALIGN(paged), size);
 
-		skb = sock_alloc_send_pskb(sk, size - paged, paged,
-					   msg->msg_flags & MSG_DONTWAIT, &err,
-					   get_order(PUNIX_SKB_FRAGS_SZ));
+		/* No files: the bytes may join the tail skb. */
+		grow = false;
+		if (!scm.fp && !paged &&
+		    punix_stream_append(sk, sock, other, msg, &scm, size,
+					&grow)) {
+			sent += size;
+			continue;
+		}
+
+		skb = grow ? punix_stream_alloc_grown(sk, size) : NULL;
+		if (!skb)
+			skb = sock_alloc_send_pskb(sk, size - paged, paged,
+						   msg->msg_flags & MSG_DONTWAIT,
+						   &err,
+						   get_order(PUNIX_SKB_FRAGS_SZ));
 		if (!skb)
 			goto out_err;
 
@@ -284,6 +413,8 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 			goto out_err;
 		}
 		fds_sent = true;
+		/* Later writes may join a plain skb with a linear head. */
+		PUNIX_CB(skb)->append = !paged && !PUNIX_CB(skb)->fp;
 
 		skb_put(skb, size - paged);
 		skb->data_len = paged;
@@ -419,7 +550,7 @@ redo:
 
 	do {
 		struct sk_buff *skb, *last;
-		unsigned int last_len;
+		unsigned int last_len, avail;
 		int chunk;
 
 		punix_state_lock(sk);
@@ -481,6 +612,8 @@ again:
 			}
 			goto redo;
 		}
+		/* Writers append to the tail under the lock: read it here. */
+		avail = punix_skb_len(skb);
 		punix_state_unlock(sk);
 
 		/*
@@ -500,7 +633,7 @@ again:
 			name_done = true;
 		}
 
-		chunk = min_t(unsigned int, punix_skb_len(skb) - skip, size);
+		chunk = min_t(unsigned int, avail - skip, size);
 		chunk = state->actor(skb, skip, chunk, state);
 		if (chunk < 0) {
 			/* As af_unix: any failure to move data is EFAULT. */
@@ -535,14 +668,23 @@ again:
 			break;
 		}
 
-		PUNIX_CB(skb)->consumed += chunk;
 		sk_peek_offset_bwd(sk, chunk);
 		/* Files go with the first byte read of their message. */
 		punix_scm_take_fds(sk, &scm, skb, false);
-		if (punix_skb_len(skb))
-			break;
 
+		/*
+		 * A writer may append to the tail skb under the state lock
+		 * (punix_stream_append()): whether this one is empty, and
+		 * unlinking it if so, happen under that lock too.
+		 */
+		punix_state_lock(sk);
+		PUNIX_CB(skb)->consumed += chunk;
+		if (punix_skb_len(skb)) {
+			punix_state_unlock(sk);
+			break;
+		}
 		skb_unlink(skb, &sk->sk_receive_queue);
+		punix_state_unlock(sk);
 		consume_skb(skb);
 		if (scm.fp)
 			break;
