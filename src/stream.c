@@ -551,7 +551,7 @@ redo:
 	do {
 		struct sk_buff *skb, *last;
 		unsigned int last_len, avail;
-		int chunk;
+		int chunk, want;
 
 		punix_state_lock(sk);
 		if (sock_flag(sk, SOCK_DEAD)) {
@@ -633,8 +633,8 @@ again:
 			name_done = true;
 		}
 
-		chunk = min_t(unsigned int, avail - skip, size);
-		chunk = state->actor(skb, skip, chunk, state);
+		want = min_t(unsigned int, avail - skip, size);
+		chunk = state->actor(skb, skip, want, state);
 		if (chunk < 0) {
 			/* As af_unix: any failure to move data is EFAULT. */
 			if (!copied)
@@ -680,8 +680,15 @@ again:
 		punix_state_lock(sk);
 		PUNIX_CB(skb)->consumed += chunk;
 		if (punix_skb_len(skb)) {
+			/*
+			 * @size is used up, or the pipe is full (splice), or a
+			 * writer appended after @avail was read: then read on
+			 * (MSG_WAITALL, a large read).
+			 */
 			punix_state_unlock(sk);
-			break;
+			if (chunk < want)
+				break;
+			continue;
 		}
 		skb_unlink(skb, &sk->sk_receive_queue);
 		punix_state_unlock(sk);
