@@ -224,7 +224,12 @@ TEST_F(misc, stream_siocoutq)
 	ASSERT_EQ(100, sock_inq(s));
 	ASSERT_RET(50, write(c, buf, 50));
 	two = sock_outq(c);
-	ASSERT_LE(one + 50, two);
+	/*
+	 * At least the bytes: AF_UNIX charges the second write a new skb,
+	 * punix may append it to the first's room, already charged (issue 9).
+	 */
+	ASSERT_LE(one, two);
+	ASSERT_LE(150, two);
 	ASSERT_RET(30, recv(s, buf, 30, 0));
 	ASSERT_EQ(two, sock_outq(c));
 	ASSERT_EQ(120, sock_inq(s));

@@ -9,7 +9,12 @@
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
+
+#ifndef SO_MEMINFO
+#define SO_MEMINFO	55
+#endif
 
 PUNIX_FIXTURE(data);
 
@@ -625,6 +630,99 @@ TEST_F(data, fill_sizes_match_af_unix)
 			  (long long)outq[0] * taken[1]) {
 			TH_LOG("sends of %zu: SIOCOUTQ %d for %ld bytes, AF_UNIX %d for %ld",
 			       chunks[i], outq[1], taken[1], outq[0], taken[0]);
+		}
+	}
+}
+
+/* The writer's SIOCOUTQ and SO_MEMINFO wmem_alloc, -1 on an error. */
+static void wmem_of(int fd, int out[2])
+{
+	__u32 mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
+
+	if (ioctl(fd, SIOCOUTQ, &out[0]))
+		out[0] = -1;
+	out[1] = getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mi, &len) ||
+		 len != sizeof(mi) ? -1 : (int)mi[SK_MEMINFO_WMEM_ALLOC];
+}
+
+/*
+ * The memory bound of issue 9, exactly: after every write of a sequence
+ * nobody reads, the writer is charged (SIOCOUTQ, SO_MEMINFO wmem_alloc)
+ * no more than an AF_UNIX writer of the same writes, and a single write
+ * (the first of each burst) exactly as much. punix may append a small
+ * write to the tail skb and then give the writer a larger head, but the
+ * charge is what it pins and never more than AF_UNIX's. Bursts of 1..20
+ * writes, each drained before the next (then both charges are 0), and one
+ * long burst, each until AF_UNIX's send buffer is full at most (punix must
+ * take each write AF_UNIX took).
+ */
+TEST_F(data, burst_charge_bounded_by_af_unix)
+{
+	static const size_t lens[] = { 1, 64, 200, 1000, 3000, 5000 };
+	static const int sndbufs[] = { 0, 8192 };
+	static char junk[5000];
+	int ref[2], sv[2], want[2], got[2];
+
+	for (size_t b = 0; b < ARRAY_SIZE(sndbufs); b++) {
+		for (size_t j = 0; j < ARRAY_SIZE(lens); j++) {
+			size_t len = lens[j];
+
+			ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, ref));
+			ASSERT_EQ(0, socketpair(self->family, SOCK_STREAM, 0,
+						sv));
+			if (sndbufs[b]) {
+				ASSERT_EQ(0, set_int_opt(ref[0], SOL_SOCKET,
+							 SO_SNDBUF, sndbufs[b]));
+				ASSERT_EQ(0, set_int_opt(sv[0], SOL_SOCKET,
+							 SO_SNDBUF, sndbufs[b]));
+			}
+			/* Bursts of n writes; n = 21: one long burst. */
+			for (int n = 1; n <= 21; n++) {
+				int writes = n <= 20 ? n : 100000;
+
+				for (int i = 0; i < writes; i++) {
+					ssize_t r = send(ref[0], junk, len,
+							 MSG_DONTWAIT);
+
+					/* AF_UNIX's send buffer is full. */
+					if (r < 0 && errno == EAGAIN && i > 0)
+						break;
+					ASSERT_EQ((ssize_t)len, r) {
+						TH_LOG("AF_UNIX: SO_SNDBUF %d, write %d of %zu",
+						       sndbufs[b], i, len);
+					}
+					ASSERT_EQ((ssize_t)len,
+						  send(sv[0], junk, len,
+						       MSG_DONTWAIT)) {
+						TH_LOG("SO_SNDBUF %d, write %d of %zu",
+						       sndbufs[b], i, len);
+					}
+					wmem_of(ref[0], want);
+					wmem_of(sv[0], got);
+					ASSERT_LT(0, want[0]);
+					ASSERT_EQ(want[0], want[1]);
+					ASSERT_EQ(got[0], got[1]);
+					ASSERT_LT(0, got[0]);
+					if (i == 0) {
+						ASSERT_EQ(want[0], got[0]);
+					}
+					ASSERT_LE(got[0], want[0]) {
+						TH_LOG("SO_SNDBUF %d, write %d of %zu: %d, AF_UNIX %d",
+						       sndbufs[b], i, len,
+						       got[0], want[0]);
+					}
+				}
+				ASSERT_EQ(drain(ref[1]), drain(sv[1]));
+				wmem_of(ref[0], want);
+				wmem_of(sv[0], got);
+				ASSERT_EQ(0, want[0]);
+				ASSERT_EQ(0, got[0]);
+			}
+			close(ref[0]);
+			close(ref[1]);
+			close(sv[0]);
+			close(sv[1]);
 		}
 	}
 }

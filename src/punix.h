@@ -243,6 +243,12 @@ struct punix_skb_parms {
 	 * on plain data skbs; never on an OOB skb or one carrying files.
 	 */
 	u8			append;
+	/*
+	 * stream: what af_unix would have spent on the writes appended to
+	 * this skb, not yet spent on a new head (stream.c, the memory bound
+	 * at PUNIX_APPEND_HEAD).
+	 */
+	u32			credit;
 };
 
 static_assert(sizeof(struct punix_skb_parms) <=

@@ -12,6 +12,7 @@
  * accept() takes it from there and grafts it onto the new socket.
  */
 
+#include <linux/log2.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/skbuff.h>
@@ -31,21 +32,46 @@
 /*
  * Small writes are appended to the tail skb of the peer's queue, as a pipe
  * fills its pages: see punix_stream_append(). A writer whose appends fill
- * the tail gets a new skb with a linear head of up to this many bytes
- * (SO_SNDBUF / 4 at most), so that the next writes join it.
+ * the tail gets a new skb with a larger linear head, so that the next
+ * writes join it: punix_stream_alloc_grown().
+ *
+ * The memory bound (issue 9): every skb is charged to its writer exactly
+ * its truesize, as af_unix charges its own (skb_set_owner_w()), so what a
+ * writer is charged (SO_SNDBUF, SIOCOUTQ, SO_MEMINFO) is what it pins; an
+ * appended write is charged nothing, its bytes go to room already paid
+ * for. And at every point of a sequence of writes into a queue nobody
+ * reads, the skbs punix holds for them cost at most what af_unix's skbs
+ * (one per write, or per chunk of a large write) would:
+ *
+ *   sum(truesize of the queued skbs) + tail credit
+ *	<= sum(af_unix's truesize for each queued write)
+ *
+ * where the tail's credit (PUNIX_CB()->credit) is what af_unix would have
+ * spent, at least (punix_unix_cost()), on the writes appended to the tail
+ * and not yet spent on a new skb. The first skb of a burst is allocated
+ * exactly as af_unix's for that write (sock_alloc_send_pskb()), credit 0;
+ * an appended write adds its af_unix cost to the tail's credit; a new
+ * head for appending takes the tail's credit (zeroed) plus the af_unix
+ * cost of the write it is made for, and its truesize must fit in that sum
+ * (the rest carries on as its own credit). So heads grow geometrically
+ * with the data appended, never above 16 KiB nor SO_SNDBUF / 4.
+ *
+ * A reader that reads part of such a queue frees af_unix's skbs one write
+ * at a time, punix's merged skbs only once all their bytes are read; the
+ * bound then holds for the writes since the oldest skb with unread bytes,
+ * and the charge, each skb's truesize, still bounds the memory by
+ * SO_SNDBUF as af_unix's does.
  */
-#define PUNIX_APPEND_HEAD	SKB_WITH_OVERHEAD(16384)
+#define PUNIX_APPEND_HEAD	16384
 
 /*
- * What an appended write of @size bytes is charged to the writer's send
- * buffer (SO_SNDBUF, SIOCOUTQ, POLLOUT): its bytes, in cache lines. A new
- * skb would cost the same bytes plus an sk_buff and a shared info at
- * least, so the writer never holds more than af_unix would for the same
- * data, and usually far less.
+ * At least what af_unix's skb for a linear write of @size bytes costs: its
+ * bytes in cache lines, a shared info and an sk_buff (kmalloc may round
+ * the head up, never down).
  */
-static unsigned int punix_append_charge(int size)
+static unsigned int punix_unix_cost(int size)
 {
-	return SKB_DATA_ALIGN(size);
+	return SKB_TRUESIZE(SKB_DATA_ALIGN(size));
 }
 
 /*
@@ -53,7 +79,9 @@ static unsigned int punix_append_charge(int size)
  * nothing separates them from it: the tail was written by @sk as plain
  * data (PUNIX_CB()->append: no files, not OOB), it has unread bytes, no
  * pages, room for all @size bytes in its head, and the credentials it
- * carries are those this write would carry (punix_scm_append_ok()).
+ * carries are those this write would carry (punix_scm_append_ok()). The
+ * write costs nothing more (the room was paid for with the skb's truesize)
+ * and adds what af_unix would have spent on it to the tail's credit.
  *
  * The copy runs under @other's state lock and receive-queue lock with page
  * faults disabled, and the skb grows only once all @size bytes are in it:
@@ -62,14 +90,15 @@ static unsigned int punix_append_charge(int size)
  * write or none of it. A fault leaves the skb as it was and the caller
  * takes the slow path, which may sleep.
  *
- * Returns true when the bytes were queued. Otherwise *@grow says that the
- * tail would have taken them but had no room.
+ * Returns true when the bytes were queued. Otherwise *@credit is the
+ * credit taken from a tail that would have taken them but had no room
+ * (and *@grow is set), for a new head: punix_stream_alloc_grown().
  */
 static bool punix_stream_append(struct sock *sk, struct socket *sock,
 				struct sock *other, struct msghdr *msg,
-				struct scm_cookie *scm, int size, bool *grow)
+				struct scm_cookie *scm, int size, bool *grow,
+				unsigned int *credit)
 {
-	unsigned int charge = punix_append_charge(size);
 	struct sk_buff *tail;
 	bool done = false;
 	size_t copied;
@@ -91,6 +120,9 @@ static bool punix_stream_append(struct sock *sk, struct socket *sock,
 	    !punix_scm_append_ok(tail, scm, sock, other))
 		goto out;
 	if (skb_tailroom(tail) < size) {
+		/* Taken, so that no other skb is paid with it. */
+		*credit = PUNIX_CB(tail)->credit;
+		PUNIX_CB(tail)->credit = 0;
 		*grow = true;
 		goto out;
 	}
@@ -103,8 +135,7 @@ static bool punix_stream_append(struct sock *sk, struct socket *sock,
 		goto out;
 	}
 	__skb_put(tail, size);
-	tail->truesize += charge;
-	refcount_add(charge, &sk->sk_wmem_alloc);
+	PUNIX_CB(tail)->credit += punix_unix_cost(size);
 	done = true;
 out:
 	spin_unlock(&other->sk_receive_queue.lock);
@@ -118,27 +149,41 @@ out_unlock:
 /*
  * A new skb for a write of @size bytes whose writer fills the tail skb by
  * appending (punix_stream_append() found it full): a linear head with room
- * for the writes that follow. It is charged what af_unix's own skb for
- * this one write would at least cost (its bytes in cache lines, an sk_buff
- * and a shared info), not the room it keeps; each write appended later
- * pays punix_append_charge(). NULL when the send buffer is too small for
- * such a head, or the memory is not there at once: the caller then makes
- * an ordinary skb (which waits for room, as af_unix).
+ * for the writes that follow, whose truesize fits in @budget (the tail's
+ * credit and the af_unix cost of this write), 16 KiB and SO_SNDBUF / 4.
+ * It is charged its truesize. NULL when that leaves no room for a second
+ * write like this one, or the memory is not there at once: the caller
+ * then makes af_unix's skb (which waits for room, as af_unix).
  */
-static struct sk_buff *punix_stream_alloc_grown(struct sock *sk, int size)
+static struct sk_buff *punix_stream_alloc_grown(struct sock *sk, int size,
+						unsigned int budget)
 {
-	int cap = min_t(int, PUNIX_APPEND_HEAD, READ_ONCE(sk->sk_sndbuf) >> 2);
+	unsigned int cap = min_t(unsigned int, PUNIX_APPEND_HEAD +
+				 SKB_DATA_ALIGN(sizeof(struct sk_buff)),
+				 READ_ONCE(sk->sk_sndbuf) >> 2);
+	unsigned int head;
 	struct sk_buff *skb;
 
-	if (cap < 4 * size || READ_ONCE(sk->sk_err) ||
+	budget = min(budget, cap);
+	if (budget <= SKB_TRUESIZE(0))
+		return NULL;
+	/* A kmalloc size: alloc_skb() rounds it up no further. */
+	head = rounddown_pow_of_two(budget -
+				    SKB_DATA_ALIGN(sizeof(struct sk_buff)));
+	if (SKB_WITH_OVERHEAD(head) < 2 * size || READ_ONCE(sk->sk_err) ||
 	    (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
 	    sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
 		return NULL;
 
-	skb = alloc_skb(cap, sk->sk_allocation | __GFP_NOWARN | __GFP_NORETRY);
+	skb = alloc_skb(SKB_WITH_OVERHEAD(head),
+			sk->sk_allocation | __GFP_NOWARN | __GFP_NORETRY);
 	if (!skb)
 		return NULL;
-	skb->truesize = SKB_TRUESIZE(SKB_DATA_ALIGN(size));
+	/* A small head may come from a larger cache: then it does not fit. */
+	if (skb->truesize > budget) {
+		kfree_skb(skb);
+		return NULL;
+	}
 	skb_set_owner_w(skb, sk);
 	return skb;
 }
@@ -340,6 +385,7 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 	struct sk_buff *skb;
 	struct sock *other;
 	size_t sent = 0;
+	unsigned int credit, budget;
 	int err, size, paged;
 	bool grow;
 
@@ -390,14 +436,17 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 
 		/* No files: the bytes may join the tail skb. */
 		grow = false;
+		credit = 0;
 		if (!scm.fp && !paged &&
 		    punix_stream_append(sk, sock, other, msg, &scm, size,
-					&grow)) {
+					&grow, &credit)) {
 			sent += size;
 			continue;
 		}
 
-		skb = grow ? punix_stream_alloc_grown(sk, size) : NULL;
+		/* The memory bound: see PUNIX_APPEND_HEAD. */
+		budget = credit + punix_unix_cost(size);
+		skb = grow ? punix_stream_alloc_grown(sk, size, budget) : NULL;
 		if (!skb)
 			skb = sock_alloc_send_pskb(sk, size - paged, paged,
 						   msg->msg_flags & MSG_DONTWAIT,
@@ -415,6 +464,9 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		fds_sent = true;
 		/* Later writes may join a plain skb with a linear head. */
 		PUNIX_CB(skb)->append = !paged && !PUNIX_CB(skb)->fp;
+		/* What the budget leaves over (0 for af_unix's own skb). */
+		if (grow && budget > skb->truesize)
+			PUNIX_CB(skb)->credit = budget - skb->truesize;
 
 		skb_put(skb, size - paged);
 		skb->data_len = paged;
