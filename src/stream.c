@@ -57,12 +57,17 @@
  * with the data appended, never above 16 KiB nor SO_SNDBUF / 4.
  *
  * A reader that reads part of such a queue frees af_unix's skbs one write
- * at a time, punix's merged skbs only once all their bytes are read; the
- * bound then holds for the writes since the oldest skb with unread bytes,
- * and the charge, each skb's truesize, still bounds the memory by
- * SO_SNDBUF as af_unix's does.
+ * at a time, punix's merged skbs only once all their bytes are read, and a
+ * head may have been paid with the credit of writes read since: then the
+ * bound holds against af_unix's cost of every write since the queue was
+ * last empty (the credit lives in the tail skb and dies with it). The
+ * charge, each skb's truesize, still bounds the memory by SO_SNDBUF (plus
+ * one head of at most SO_SNDBUF / 4) as af_unix's does.
  */
 #define PUNIX_APPEND_HEAD	16384
+
+/* Credit beyond the largest head buys nothing: it is capped here. */
+#define PUNIX_APPEND_CREDIT	(2 * SKB_TRUESIZE(PUNIX_APPEND_HEAD))
 
 /*
  * At least what af_unix's skb for a linear write of @size bytes costs: its
@@ -135,7 +140,9 @@ static bool punix_stream_append(struct sock *sk, struct socket *sock,
 		goto out;
 	}
 	__skb_put(tail, size);
-	PUNIX_CB(tail)->credit += punix_unix_cost(size);
+	PUNIX_CB(tail)->credit = min_t(u32, PUNIX_CB(tail)->credit +
+				       punix_unix_cost(size),
+				       PUNIX_APPEND_CREDIT);
 	done = true;
 out:
 	spin_unlock(&other->sk_receive_queue.lock);
@@ -466,7 +473,8 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		PUNIX_CB(skb)->append = !paged && !PUNIX_CB(skb)->fp;
 		/* What the budget leaves over (0 for af_unix's own skb). */
 		if (grow && budget > skb->truesize)
-			PUNIX_CB(skb)->credit = budget - skb->truesize;
+			PUNIX_CB(skb)->credit = min_t(u32, budget - skb->truesize,
+						      PUNIX_APPEND_CREDIT);
 
 		skb_put(skb, size - paged);
 		skb->data_len = paged;
