@@ -680,21 +680,52 @@ static inline void __acct_compare(struct __test_metadata *_metadata,
 		want = __acct(_metadata, AF_UNIX, type, sndbuf, lens[j]);
 		got = __acct(_metadata, family, type, sndbuf, lens[j]);
 		ASSERT_LT(0, want.taken);
-		ASSERT_EQ(want.taken, got.taken) {
-			TH_LOG("SO_SNDBUF %d, send(%zu)", sndbuf, lens[j]);
-		}
-		ASSERT_EQ(want.sends, got.sends);
-		ASSERT_EQ(want.outq, got.outq) {
-			TH_LOG("SO_SNDBUF %d, send(%zu): SIOCOUTQ", sndbuf,
-			       lens[j]);
-		}
-		ASSERT_EQ(want.inq, got.inq) {
+		ASSERT_EQ(want.taken, want.inq);
+		ASSERT_EQ(got.taken, got.inq) {
 			TH_LOG("SO_SNDBUF %d, send(%zu): SIOCINQ", sndbuf,
 			       lens[j]);
+		}
+		if (type == SOCK_STREAM) {
+			/*
+			 * The bound, not AF_UNIX's exact count: punix appends
+			 * small stream writes to the tail skb (issue 9), so it
+			 * takes at least as much before EAGAIN and holds no
+			 * more memory (SIOCOUTQ, the writer's wmem_alloc) per
+			 * byte taken.
+			 */
+			ASSERT_LE(want.taken, got.taken) {
+				TH_LOG("SO_SNDBUF %d, send(%zu)", sndbuf,
+				       lens[j]);
+			}
+			ASSERT_LE(want.sends, got.sends);
+			ASSERT_LE((long long)got.outq * want.taken,
+				  (long long)want.outq * got.taken) {
+				TH_LOG("SO_SNDBUF %d, send(%zu): SIOCOUTQ %d for %ld bytes, AF_UNIX %d for %ld",
+				       sndbuf, lens[j], got.outq, got.taken,
+				       want.outq, want.taken);
+			}
+			ASSERT_LE((long long)got.mi[0][SK_MEMINFO_WMEM_ALLOC] *
+				  want.taken,
+				  (long long)want.mi[0][SK_MEMINFO_WMEM_ALLOC] *
+				  got.taken);
+		} else {
+			ASSERT_EQ(want.taken, got.taken) {
+				TH_LOG("SO_SNDBUF %d, send(%zu)", sndbuf,
+				       lens[j]);
+			}
+			ASSERT_EQ(want.sends, got.sends);
+			ASSERT_EQ(want.outq, got.outq) {
+				TH_LOG("SO_SNDBUF %d, send(%zu): SIOCOUTQ",
+				       sndbuf, lens[j]);
+			}
 		}
 		for (int e = 0; e < 2; e++) {
 			ASSERT_EQ(want.milen[e], got.milen[e]);
 			for (int k = 0; k < SK_MEMINFO_VARS; k++) {
+				/* Stream: the writer's, bounded above. */
+				if (type == SOCK_STREAM && e == 0 &&
+				    k == SK_MEMINFO_WMEM_ALLOC)
+					continue;
 				ASSERT_EQ(want.mi[e][k], got.mi[e][k]) {
 					TH_LOG("SO_SNDBUF %d, send(%zu): SO_MEMINFO[%d] of end %d",
 					       sndbuf, lens[j], k, e);

@@ -59,17 +59,41 @@ bool punix_writable(const struct sock *sk, unsigned char state)
 	       (refcount_read(&sk->sk_wmem_alloc) << 2) <= READ_ONCE(sk->sk_sndbuf);
 }
 
+/*
+ * A stream writer that sleeps in sendmsg() for room (it set SOCK_NOSPACE,
+ * sock_alloc_send_pskb()) takes any room, not only what makes the socket
+ * writable for poll(): it is woken once half the send buffer is free, so
+ * that it queues more before its reader has emptied the queue (with the
+ * poll() threshold of three quarters, reader and writer would take turns
+ * sleeping). Once: it sets the bit again if it sleeps again. poll() and
+ * POLLOUT are unchanged (punix_writable()); a poller woken here finds the
+ * socket not writable and sleeps on.
+ */
+static bool punix_writer_waits(struct sock *sk)
+{
+	struct socket *sock = READ_ONCE(sk->sk_socket);
+
+	return sk->sk_type == SOCK_STREAM && sock &&
+	       (refcount_read(&sk->sk_wmem_alloc) << 1) <=
+	       READ_ONCE(sk->sk_sndbuf) &&
+	       test_and_clear_bit(SOCK_NOSPACE, &sock->flags);
+}
+
 static void punix_write_space(struct sock *sk)
 {
 	struct socket_wq *wq;
+	bool writable;
 
+	/* The socket (sk_socket) is freed after an RCU grace period. */
 	rcu_read_lock();
-	if (punix_writable(sk, READ_ONCE(sk->sk_state))) {
+	writable = punix_writable(sk, READ_ONCE(sk->sk_state));
+	if (writable || punix_writer_waits(sk)) {
 		wq = rcu_dereference(sk->sk_wq);
 		if (skwq_has_sleeper(wq))
 			wake_up_interruptible_sync_poll(&wq->wait, EPOLLOUT |
 							EPOLLWRNORM | EPOLLWRBAND);
-		sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
+		if (writable)
+			sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
 	}
 	rcu_read_unlock();
 }

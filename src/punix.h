@@ -250,6 +250,18 @@ struct punix_skb_parms {
 	u32			secid;
 #endif
 	u32			consumed;	/* stream: bytes already read */
+	/*
+	 * stream: later writes of the same writer may be appended to this
+	 * skb's linear tailroom (stream.c, punix_stream_append()). Set only
+	 * on plain data skbs; never on an OOB skb or one carrying files.
+	 */
+	u8			append;
+	/*
+	 * stream: what af_unix would have spent on the writes appended to
+	 * this skb, not yet spent on a new head (stream.c, the memory bound
+	 * at PUNIX_APPEND_HEAD).
+	 */
+	u32			credit;
 };
 
 static_assert(sizeof(struct punix_skb_parms) <=
@@ -308,6 +320,9 @@ int punix_scm_to_skb(struct scm_cookie *scm, struct sk_buff *skb,
 void punix_maybe_add_creds(struct sk_buff *skb, const struct socket *sock,
 			   const struct sock *other);
 bool punix_skb_scm_eq(struct sk_buff *skb, struct scm_cookie *scm);
+bool punix_scm_append_ok(const struct sk_buff *skb,
+			 const struct scm_cookie *scm,
+			 const struct socket *sock, const struct sock *other);
 void punix_scm_set_cred(struct scm_cookie *scm, struct sk_buff *skb);
 void punix_scm_take_fds(struct sock *sk, struct scm_cookie *scm,
 			struct sk_buff *skb, bool peek);
