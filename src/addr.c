@@ -28,7 +28,7 @@
  * The address tables.
  *
  * punix_bsd_table holds every socket bound to a path, keyed by the inode
- * of its node (punix_sock.table_key): one table for all namespaces, since
+ * of its node (punix_sock.table_inode): one table for all namespaces, since
  * a node is reached by path from any of them, as an AF_UNIX one is.
  * punix_net.abstract holds the sockets bound to abstract names in one
  * network namespace, keyed by socket type and name: one namespace's names
@@ -42,10 +42,8 @@
  *   halves off), and nothing is taken inside it. A socket is inserted
  *   under its @bindlock (bind, autobind; a path's parent directory's
  *   i_rwsem is held outside it) and removed by punix_release_sock() with
- *   no punix lock held. A socket that was never inserted (table_key
- *   NULL: unbound, or accepted) takes no table lock at all when closed.
- * - SOCK_RCU_FREE is set under lock_sock(), taken with no other lock
- *   held, before bind or autobind takes @bindlock.
+ *   no punix lock held. A socket that was never inserted (unbound, or
+ *   accepted) takes no table lock at all when closed.
  * - A name is taken atomically under its bucket's lock: an abstract bind
  *   or an autobind probe inserts only if no socket of the namespace holds
  *   the same (type, name) (rhashtable_lookup_insert_key(); -EEXIST is
@@ -53,11 +51,24 @@
  *   inode.
  * - Lookups (connect(), sendmsg() to a name) take no lock: they walk the
  *   table under rcu_read_lock() and take a reference on what they find
- *   with refcount_inc_not_zero(), since the socket may be released at
- *   any time. So a socket is freed one RCU grace period after its last
- *   reference (SOCK_RCU_FREE, set before it is first inserted), and what
- *   a lookup reads of it lives as long: table_key (never cleared), the
- *   address it points to (freed by the socket's destructor) and sk_type.
+ *   with refcount_inc_not_zero(). The socket found may meanwhile have
+ *   been freed and its memory given to a new socket: sockets are not
+ *   freed a grace period late (that would hold back the destructor, and
+ *   with it what AF_UNIX undoes at the last reference), but their slab
+ *   is SLAB_TYPESAFE_BY_RCU, so under RCU that memory stays a punix_sock.
+ *   Hence:
+ *   - a table links sockets through the first word of sk_node, which
+ *     sk_alloc() leaves as it was (sk_prot_clear_nulls()): a lookup on
+ *     a socket that was removed, or reused, goes on along some chain,
+ *     and rhashtable starts it over if that chain ends in another
+ *     bucket's nulls marker;
+ *   - the keys may be NULL (sk_alloc() clears them, removal too); an
+ *     abstract name is read under RCU, so it is freed a grace period
+ *     after its last user (punix_addr_put());
+ *   - with the reference held, the lookup checks the key (and the
+ *     namespace) again, and looks again if the socket is another one
+ *     now. A key is published with release semantics, after the socket
+ *     was set up; sock_init_data() sets sk_refcnt after the rest.
  * - A socket is inserted before its address is published (both under
  *   @bindlock), so that a failed insertion has nothing to take back; a
  *   lookup that finds a socket whose address is not published yet treats
@@ -90,26 +101,41 @@ static u32 punix_abstract_hashfn(const void *data, u32 len, u32 seed)
 static u32 punix_abstract_obj_hashfn(const void *data, u32 len, u32 seed)
 {
 	const struct punix_sock *u = data;
-	const struct punix_address *addr = u->table_key;
+	const struct punix_address *addr = u->table_name;
 
 	return jhash(addr->name.sun_path, punix_name_len(addr),
 		     seed ^ u->sk.sk_type);
 }
 
-/* 0 if socket @obj holds the name in @arg->key. */
+/*
+ * 0 if socket @obj holds the name in @arg->key. Under RCU, @obj may be a
+ * socket that is being set up, or was removed (see above).
+ */
 static int punix_abstract_obj_cmpfn(struct rhashtable_compare_arg *arg,
 				    const void *obj)
 {
 	const struct punix_abstract_key *key = arg->key;
 	const struct punix_sock *u = obj;
-	const struct punix_address *addr = u->table_key;
+	/* Pairs with the release in punix_insert_abstract(). */
+	const struct punix_address *addr = smp_load_acquire(&u->table_name);
 
-	return u->sk.sk_type != key->type || punix_name_len(addr) != key->len ||
+	return !addr || READ_ONCE(u->sk.sk_type) != key->type ||
+	       punix_name_len(addr) != key->len ||
 	       memcmp(addr->name.sun_path, key->name, key->len);
 }
 
+/* A table's link in a socket: see the locking rules above. */
+#define PUNIX_TABLE_HEAD	offsetof(struct punix_sock, sk.sk_node)
+static_assert(offsetof(struct hlist_node, next) == 0 &&
+	      sizeof(struct rhash_head) == sizeof_field(struct hlist_node, next));
+
+static struct rhash_head *punix_table_head(struct punix_sock *u)
+{
+	return (struct rhash_head *)&u->sk.sk_node;
+}
+
 static const struct rhashtable_params punix_abstract_params = {
-	.head_offset		= offsetof(struct punix_sock, table_node),
+	.head_offset		= PUNIX_TABLE_HEAD,
 	.hashfn			= punix_abstract_hashfn,
 	.obj_hashfn		= punix_abstract_obj_hashfn,
 	.obj_cmpfn		= punix_abstract_obj_cmpfn,
@@ -117,9 +143,9 @@ static const struct rhashtable_params punix_abstract_params = {
 };
 
 static const struct rhashtable_params punix_bsd_params = {
-	.head_offset		= offsetof(struct punix_sock, table_node),
-	.key_offset		= offsetof(struct punix_sock, table_key),
-	.key_len		= sizeof_field(struct punix_sock, table_key),
+	.head_offset		= PUNIX_TABLE_HEAD,
+	.key_offset		= offsetof(struct punix_sock, table_inode),
+	.key_len		= sizeof_field(struct punix_sock, table_inode),
 	.automatic_shrinking	= true,
 };
 
@@ -145,10 +171,11 @@ void punix_addr_get(struct punix_address *addr)
 	refcount_inc(&addr->refcnt);
 }
 
+/* Address lookups may still read it: see the locking rules above. */
 void punix_addr_put(struct punix_address *addr)
 {
 	if (refcount_dec_and_test(&addr->refcnt))
-		kfree(addr);
+		kfree_rcu(addr, rcu);
 }
 
 /* The first @addr_len bytes of @sunaddr, NUL-padded, as punix's own name. */
@@ -169,28 +196,58 @@ static struct punix_address *punix_addr_alloc(const struct sockaddr_un *sunaddr,
 }
 
 /*
- * Lookups may find @sk from now on without a lock (see above): its memory
- * must outlive them by a grace period. sk_flags is written under
- * lock_sock() by setsockopt(); called with no punix lock held.
+ * Whether @u, found by a lookup of @key in @ht and held since, still is
+ * the socket bound to @key in @net (see the locking rules above).
  */
-static void punix_set_rcu_free(struct sock *sk)
+static bool punix_table_holds(struct rhashtable *ht, struct punix_sock *u,
+			      const void *key, const struct net *net)
 {
-	if (sock_flag(sk, SOCK_RCU_FREE))
-		return;
-	lock_sock(sk);
-	sock_set_flag(sk, SOCK_RCU_FREE);
-	release_sock(sk);
+	struct rhashtable_compare_arg arg = { .ht = ht, .key = key };
+
+	if (ht == &punix_bsd_table) {
+		const struct inode *inode = *(const struct inode * const *)key;
+
+		/* Pairs with the release in punix_bind_bsd(). */
+		return smp_load_acquire(&u->table_inode) == inode;
+	}
+
+	return net_eq(sock_net(&u->sk), net) &&
+	       !punix_abstract_obj_cmpfn(&arg, u);
 }
 
 /*
- * A reference on the socket a lookup found (under RCU), or NULL: not
- * bound yet, or on its way to being freed.
+ * The socket bound to @key in @ht, with a reference held, or NULL: no
+ * socket, or one whose address is not published yet (its bind() has not
+ * returned). Inline, for rhashtable_lookup() to see @params.
  */
-static struct sock *punix_table_get(struct punix_sock *u)
+static __always_inline struct sock *
+punix_table_find(struct rhashtable *ht, const void *key,
+		 const struct rhashtable_params params, const struct net *net)
 {
-	if (!u || !punix_get_addr(&u->sk) ||
-	    !refcount_inc_not_zero(&u->sk.sk_refcnt))
+	struct punix_sock *u;
+
+	for (;;) {
+		rcu_read_lock();
+		u = rhashtable_lookup(ht, key, params);
+		if (u && !refcount_inc_not_zero(&u->sk.sk_refcnt)) {
+			/* Freed, so removed before: look again. */
+			rcu_read_unlock();
+			continue;
+		}
+		/* Read what it was set up with: sk_refcnt was set last. */
+		smp_acquire__after_ctrl_dep();
+		rcu_read_unlock();
+		if (!u)
+			return NULL;
+		if (punix_table_holds(ht, u, key, net))
+			break;
+		sock_put(&u->sk);
+	}
+
+	if (!punix_get_addr(&u->sk)) {
+		sock_put(&u->sk);
 		return NULL;
+	}
 	return &u->sk;
 }
 
@@ -210,12 +267,13 @@ static int punix_insert_abstract(struct net *net, struct sock *sk,
 	int err;
 
 	lockdep_assert_held(&u->bindlock);
-	u->table_key = addr;
+	/* The name, then the key: what a lookup reads (see above). */
+	smp_store_release(&u->table_name, addr);
 	err = rhashtable_lookup_insert_key(&punix_net(net)->abstract, &key,
-					   &u->table_node,
+					   punix_table_head(u),
 					   punix_abstract_params);
 	if (err)
-		u->table_key = NULL;
+		WRITE_ONCE(u->table_name, NULL);
 	return err;
 }
 
@@ -225,18 +283,20 @@ void punix_table_remove(struct sock *sk)
 	struct punix_sock *u = punix_sk(sk);
 	int err;
 
-	/* Never inserted: no table to lock. */
-	if (!u->table_key)
-		return;
-
-	/* table_key stays: a lookup may still be reading it. */
-	if (u->path.dentry)
-		err = rhashtable_remove_fast(&punix_bsd_table, &u->table_node,
+	if (u->table_inode) {
+		err = rhashtable_remove_fast(&punix_bsd_table,
+					     punix_table_head(u),
 					     punix_bsd_params);
-	else
+		WRITE_ONCE(u->table_inode, NULL);
+	} else if (u->table_name) {
 		err = rhashtable_remove_fast(&punix_net(sock_net(sk))->abstract,
-					     &u->table_node,
+					     punix_table_head(u),
 					     punix_abstract_params);
+		WRITE_ONCE(u->table_name, NULL);
+	} else {
+		/* Never inserted: no table to lock. */
+		return;
+	}
 	WARN_ON_ONCE(err);
 }
 
@@ -248,8 +308,6 @@ int punix_autobind(struct sock *sk)
 	struct punix_address *addr;
 	u32 ordernum, first;
 	int err;
-
-	punix_set_rcu_free(sk);
 
 	/*
 	 * As unix_autobind(): a signal ends the wait for @bindlock (held by
@@ -314,8 +372,6 @@ static int punix_bind_abstract(struct sock *sk, struct punix_address *addr)
 	struct punix_sock *u = punix_sk(sk);
 	int err;
 
-	punix_set_rcu_free(sk);
-
 	err = mutex_lock_interruptible(&u->bindlock);
 	if (err)
 		return err;
@@ -350,8 +406,6 @@ static int punix_bind_bsd(struct sock *sk, struct punix_address *addr)
 	addr->len = strlen(addr->storage.__data) +
 		    offsetof(struct sockaddr_un, sun_path) + 1;
 
-	punix_set_rcu_free(sk);
-
 	dentry = kern_path_create(AT_FDCWD, addr->storage.__data, &parent, 0);
 	if (IS_ERR(dentry)) {
 		err = PTR_ERR(dentry);
@@ -374,11 +428,11 @@ static int punix_bind_bsd(struct sock *sk, struct punix_address *addr)
 	}
 
 	/* A new inode: no other socket can be in the table with it. */
-	u->table_key = d_backing_inode(dentry);
-	err = rhashtable_insert_fast(&punix_bsd_table, &u->table_node,
+	smp_store_release(&u->table_inode, d_backing_inode(dentry));
+	err = rhashtable_insert_fast(&punix_bsd_table, punix_table_head(u),
 				     punix_bsd_params);
 	if (err) {
-		u->table_key = NULL;
+		WRITE_ONCE(u->table_inode, NULL);
 		goto out_unlock;
 	}
 
@@ -432,9 +486,8 @@ int punix_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 
 static struct sock *punix_find_bsd(const char *name, int type)
 {
-	struct punix_sock *u;
-	struct sock *sk = NULL;
-	struct inode *inode;
+	const struct inode *inode;
+	struct sock *sk;
 	struct path path;
 	int err;
 
@@ -451,10 +504,8 @@ static struct sock *punix_find_bsd(const char *name, int type)
 	if (!S_ISSOCK(inode->i_mode))
 		goto out;
 
-	rcu_read_lock();
-	u = rhashtable_lookup(&punix_bsd_table, &inode, punix_bsd_params);
-	sk = punix_table_get(u);
-	rcu_read_unlock();
+	sk = punix_table_find(&punix_bsd_table, &inode, punix_bsd_params,
+			      NULL);
 	if (!sk)
 		goto out;
 
@@ -482,7 +533,6 @@ struct sock *punix_find_other(struct net *net, struct sockaddr_un *sunaddr,
 {
 	struct sockaddr_storage name = {};
 	struct punix_abstract_key key;
-	struct punix_sock *u;
 	struct sock *sk;
 
 	if (sunaddr->sun_path[0]) {
@@ -494,11 +544,8 @@ struct sock *punix_find_other(struct net *net, struct sockaddr_un *sunaddr,
 	key.name = sunaddr->sun_path;
 	key.len = addr_len - offsetof(struct sockaddr_un, sun_path);
 	key.type = type;
-	rcu_read_lock();
-	u = rhashtable_lookup(&punix_net(net)->abstract, &key,
-			      punix_abstract_params);
-	sk = punix_table_get(u);
-	rcu_read_unlock();
+	sk = punix_table_find(&punix_net(net)->abstract, &key,
+			      punix_abstract_params, net);
 
 	return sk ?: ERR_PTR(-ECONNREFUSED);
 }

@@ -19,6 +19,7 @@
 #include <linux/net.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/sockios.h>
 #include <linux/termios.h>
@@ -45,12 +46,14 @@ static struct proto punix_stream_proto = {
 	.name		= "PUNIX-STREAM",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct punix_sock),
+	.slab_flags	= SLAB_TYPESAFE_BY_RCU,	/* addr.c */
 };
 
 static struct proto punix_dgram_proto = {
 	.name		= "PUNIX",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct punix_sock),
+	.slab_flags	= SLAB_TYPESAFE_BY_RCU,	/* addr.c */
 };
 
 bool punix_writable(const struct sock *sk, unsigned char state)
@@ -99,12 +102,11 @@ static void punix_write_space(struct sock *sk)
 }
 
 /*
- * Runs when the last reference goes, which for a socket that was in an
- * address table (SOCK_RCU_FREE, addr.c) is an RCU callback, in softirq
- * context: nothing here may sleep or take a lock that is taken with
- * bottom halves on. Release has emptied the receive queue by then (no
- * sender queues to a SOCK_DEAD socket), so the purge frees nothing that
- * carries files.
+ * Runs when the last reference goes. The memory is then freed at once,
+ * but lockless address lookups may still read it (SLAB_TYPESAFE_BY_RCU,
+ * addr.c). Release has emptied the receive queue by then (no sender
+ * queues to a SOCK_DEAD socket), so the purge frees nothing that carries
+ * files.
  */
 static void punix_sock_destruct(struct sock *sk)
 {
@@ -221,7 +223,7 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	init_waitqueue_head(&u->room_wait);
 	punix_peer_wake_init(sk);
 	init_waitqueue_head(&u->peer_wq.wait);
-	u->table_key = NULL;
+	/* table_inode and table_name: cleared by sk_alloc() (addr.c) */
 	atomic_set(&u->scm_fds, 0);
 	u->inflight = 0;
 	INIT_LIST_HEAD(&u->gc_link);

@@ -40,6 +40,7 @@ struct punix_address {
 		/* room for the NUL after a path that fills sun_path */
 		struct sockaddr_storage	storage;
 	};
+	struct rcu_head		rcu;	/* lookups may read a freed one */
 };
 
 /*
@@ -59,8 +60,7 @@ struct punix_address {
  * some of those listed before it, in this order:
  *
  *   parent directory's i_rwsem (bind of a path: kern_path_create())
- *   > @bindlock > a bucket lock of an address table (addr.c); addr.c
- *   takes lock_sock() with no other lock held (SOCK_RCU_FREE)
+ *   > @bindlock > a bucket lock of an address table (addr.c)
  *
  *   @iolock > @lock (> a second @lock) > sk_peer_lock, sk_callback_lock,
  *   sk_receive_queue.lock, room_wait.lock > wait-queue lock of sk_sleep()
@@ -124,16 +124,17 @@ struct punix_sock {
 	wait_queue_entry_t	peer_wake;	/* dgram.c: hooked on peer's */
 	struct socket_wq	peer_wq;	/* embryo's wq until accept() */
 	/*
-	 * addr.c: the address table entry. @table_key is what the table
-	 * hashes: the inode of a path (punix_bsd_table) or the
-	 * punix_address of an abstract name (punix_net.abstract). It is set
-	 * under @bindlock before the socket is inserted, never changes
-	 * after, and is non-NULL exactly when the socket was inserted (an
-	 * accepted socket shares its listener's @addr but is in no table);
-	 * lockless lookups read it under RCU (see addr.c).
+	 * addr.c: the address table entry. A table links the socket through
+	 * the first word of sk_node, which survives the reuse of its memory
+	 * (see addr.c). What the table hashes is @table_inode, the node of
+	 * a path (punix_bsd_table), or @table_name, an abstract name
+	 * (punix_net.abstract): set under @bindlock before the socket is
+	 * inserted and cleared when it is removed, so non-NULL only while
+	 * it is in a table (an accepted socket shares its listener's @addr
+	 * but is in no table). Lockless lookups read them (addr.c).
 	 */
-	struct rhash_head	table_node;
-	const void		*table_key;
+	const struct inode	*table_inode;
+	struct punix_address	*table_name;
 	struct list_head	net_node;	/* punix_net.socks */
 	atomic_t		scm_fds;	/* files queued on us, fdinfo */
 	/* gc.c, under punix_gc_lock: */
