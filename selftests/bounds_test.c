@@ -5,8 +5,10 @@
  * for fds in flight, the backlog, the fds holding bound names) gets
  * exactly as far over the family as over AF_UNIX, with the same buffer
  * memory charged (SO_MEMINFO) and as many socks, all freed at exit; and
- * stream and seqpacket accounting (bytes taken before EAGAIN, SIOCOUTQ,
- * SIOCINQ, every SO_MEMINFO field) equals AF_UNIX's. See bounds_util.h;
+ * seqpacket accounting (bytes taken before EAGAIN, SIOCOUTQ, SIOCINQ,
+ * every SO_MEMINFO field) equals AF_UNIX's, and stream accounting is
+ * bounded by it (punix appends small writes to the tail skb, issue 9: at
+ * least as many bytes taken, no more memory per byte). See bounds_util.h;
  * memcg_test.c measures the same fills in a memory cgroup.
  */
 #define BOUNDS_MEMCG	0

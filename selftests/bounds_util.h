@@ -675,29 +675,70 @@ static inline void __acct_compare(struct __test_metadata *_metadata,
 	long t0 = now_ms();
 
 	for (size_t j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
-		if (type == SOCK_SEQPACKET && sndbuf && lens[j] > (size_t)sndbuf)
+		size_t len = lens[j];
+
+		if (type == SOCK_SEQPACKET && sndbuf && len > (size_t)sndbuf)
 			continue;	/* EMSGSIZE: dgram_test's */
-		want = __acct(_metadata, AF_UNIX, type, sndbuf, lens[j]);
-		got = __acct(_metadata, family, type, sndbuf, lens[j]);
+		/*
+		 * punix appends 1-byte stream writes to one skb: filling the
+		 * default buffer takes ~200,000 of them, too many for the
+		 * debug kernel's watchdog. 1 byte under the small buffers,
+		 * 64 under the big ones.
+		 */
+		if (type == SOCK_STREAM && len == 1 && (!sndbuf || sndbuf > 6000))
+			len = 64;
+		want = __acct(_metadata, AF_UNIX, type, sndbuf, len);
+		got = __acct(_metadata, family, type, sndbuf, len);
 		ASSERT_LT(0, want.taken);
-		ASSERT_EQ(want.taken, got.taken) {
-			TH_LOG("SO_SNDBUF %d, send(%zu)", sndbuf, lens[j]);
-		}
-		ASSERT_EQ(want.sends, got.sends);
-		ASSERT_EQ(want.outq, got.outq) {
-			TH_LOG("SO_SNDBUF %d, send(%zu): SIOCOUTQ", sndbuf,
-			       lens[j]);
-		}
-		ASSERT_EQ(want.inq, got.inq) {
+		ASSERT_EQ(want.taken, want.inq);
+		ASSERT_EQ(got.taken, got.inq) {
 			TH_LOG("SO_SNDBUF %d, send(%zu): SIOCINQ", sndbuf,
-			       lens[j]);
+			       len);
+		}
+		if (type == SOCK_STREAM) {
+			/*
+			 * The bound, not AF_UNIX's exact count: punix appends
+			 * small stream writes to the tail skb (issue 9), so it
+			 * takes at least as much before EAGAIN and holds no
+			 * more memory (SIOCOUTQ, the writer's wmem_alloc) per
+			 * byte taken.
+			 */
+			ASSERT_LE(want.taken, got.taken) {
+				TH_LOG("SO_SNDBUF %d, send(%zu)", sndbuf,
+				       len);
+			}
+			ASSERT_LE(want.sends, got.sends);
+			ASSERT_LE((long long)got.outq * want.taken,
+				  (long long)want.outq * got.taken) {
+				TH_LOG("SO_SNDBUF %d, send(%zu): SIOCOUTQ %d for %ld bytes, AF_UNIX %d for %ld",
+				       sndbuf, len, got.outq, got.taken,
+				       want.outq, want.taken);
+			}
+			ASSERT_LE((long long)got.mi[0][SK_MEMINFO_WMEM_ALLOC] *
+				  want.taken,
+				  (long long)want.mi[0][SK_MEMINFO_WMEM_ALLOC] *
+				  got.taken);
+		} else {
+			ASSERT_EQ(want.taken, got.taken) {
+				TH_LOG("SO_SNDBUF %d, send(%zu)", sndbuf,
+				       len);
+			}
+			ASSERT_EQ(want.sends, got.sends);
+			ASSERT_EQ(want.outq, got.outq) {
+				TH_LOG("SO_SNDBUF %d, send(%zu): SIOCOUTQ",
+				       sndbuf, len);
+			}
 		}
 		for (int e = 0; e < 2; e++) {
 			ASSERT_EQ(want.milen[e], got.milen[e]);
 			for (int k = 0; k < SK_MEMINFO_VARS; k++) {
+				/* Stream: the writer's, bounded above. */
+				if (type == SOCK_STREAM && e == 0 &&
+				    k == SK_MEMINFO_WMEM_ALLOC)
+					continue;
 				ASSERT_EQ(want.mi[e][k], got.mi[e][k]) {
 					TH_LOG("SO_SNDBUF %d, send(%zu): SO_MEMINFO[%d] of end %d",
-					       sndbuf, lens[j], k, e);
+					       sndbuf, len, k, e);
 				}
 			}
 		}

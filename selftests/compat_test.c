@@ -137,8 +137,17 @@ static void ioctls(struct __test_metadata *_metadata,
 	ASSERT_RET(60, send(sv[0], buf, 60, 0));
 	ASSERT_RET(60, send(ref[0], buf, 60, 0));
 	ASSERT_EQ(ioctl_int(ref[1], SIOCINQ), ioctl_int(sv[1], SIOCINQ));
-	ASSERT_EQ(ioctl_int(ref[0], SIOCOUTQ), ioctl_int(sv[0], SIOCOUTQ));
-	ASSERT_LT(0, ioctl_int(sv[0], SIOCOUTQ));
+	/*
+	 * punix appends a stream write to the unread tail skb of the same
+	 * writer (issue 9): it may hold less than AF_UNIX for the same data,
+	 * never more. Other types: exactly AF_UNIX's.
+	 */
+	if (type == SOCK_STREAM) {
+		ASSERT_GE(ioctl_int(ref[0], SIOCOUTQ), ioctl_int(sv[0], SIOCOUTQ));
+	} else {
+		ASSERT_EQ(ioctl_int(ref[0], SIOCOUTQ), ioctl_int(sv[0], SIOCOUTQ));
+	}
+	ASSERT_LE(160, ioctl_int(sv[0], SIOCOUTQ));
 	ASSERT_EQ(ioctl_int(ref[1], SIOCATMARK), ioctl_int(sv[1], SIOCATMARK));
 
 	if (type == SOCK_STREAM) {

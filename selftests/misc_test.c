@@ -215,12 +215,23 @@ TEST_F(misc, stream_siocoutq)
 	ASSERT_EQ(100, sock_inq(s));
 	ASSERT_RET(50, write(c, buf, 50));
 	two = sock_outq(c);
-	ASSERT_LE(one + 50, two);
+	/*
+	 * At least the bytes: AF_UNIX charges the second write a new skb,
+	 * punix may append it to the first's room, already charged (issue 9).
+	 */
+	ASSERT_LE(one, two);
+	ASSERT_LE(150, two);
 	ASSERT_RET(30, recv(s, buf, 30, 0));
 	ASSERT_EQ(two, sock_outq(c));
 	ASSERT_EQ(120, sock_inq(s));
 	ASSERT_RET(70, recv(s, buf, 70, 0));
-	ASSERT_EQ(two - one, sock_outq(c));
+	/*
+	 * The first write read up: AF_UNIX frees its skb (two - one left);
+	 * punix may have appended the second write to the first's skb
+	 * (issue 9), which is freed when both are read (two left).
+	 */
+	ASSERT_LE(two - one, sock_outq(c));
+	ASSERT_GE(two, sock_outq(c));
 	ASSERT_RET(50, recv(s, buf, sizeof(buf), 0));
 	ASSERT_EQ(0, sock_outq(c));
 	ASSERT_RET(10, write(c, buf, 10));

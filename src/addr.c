@@ -9,33 +9,145 @@
  */
 
 #include <linux/fs.h>
-#include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/random.h>
+#include <linux/rhashtable.h>
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
-#include <net/netns/hash.h>
 #include <net/sock.h>
 
 #include "punix.h"
-
-#define PUNIX_HASH_BITS		8
-#define PUNIX_HASH_SIZE		BIT(PUNIX_HASH_BITS)
 
 /* Autobind names are a NUL and five hex digits: 2^20 of them. */
 #define PUNIX_AUTOBIND_NAMES	BIT(20)
 
 /*
- * punix_table_lock protects both tables and every punix_sock.table_node.
- * It nests inside punix_sock.bindlock and is never held while sleeping.
- * A socket is in at most one table, and only while bound and not released.
+ * The address tables.
+ *
+ * punix_bsd_table holds every socket bound to a path, keyed by the inode
+ * of its node (punix_sock.table_inode): one table for all namespaces, since
+ * a node is reached by path from any of them, as an AF_UNIX one is.
+ * punix_net.abstract holds the sockets bound to abstract names in one
+ * network namespace, keyed by socket type and name: one namespace's names
+ * never share a chain with another's. Both are rhashtables, which grow
+ * (and shrink) with the number of names, in the background, so that the
+ * chains stay short at any count.
+ *
+ * Locking rules:
+ * - There is no table-wide lock. Inserting and removing take the lock of
+ *   one bucket (a bit lock inside rhashtable, with interrupts or bottom
+ *   halves off), and nothing is taken inside it. A socket is inserted
+ *   under its @bindlock (bind, autobind; a path's parent directory's
+ *   i_rwsem is held outside it) and removed by punix_release_sock() with
+ *   no punix lock held. A socket that was never inserted (unbound, or
+ *   accepted) takes no table lock at all when closed.
+ * - A name is taken atomically under its bucket's lock: an abstract bind
+ *   or an autobind probe inserts only if no socket of the namespace holds
+ *   the same (type, name) (rhashtable_lookup_insert_key(); -EEXIST is
+ *   EADDRINUSE, or the next autobind probe). A path is unique by its new
+ *   inode.
+ * - Lookups (connect(), sendmsg() to a name) take no lock: they walk the
+ *   table under rcu_read_lock() and take a reference on what they find
+ *   with refcount_inc_not_zero(). The socket found may meanwhile have
+ *   been freed and its memory given to a new socket: sockets are not
+ *   freed a grace period late (that would hold back the destructor, and
+ *   with it what AF_UNIX undoes at the last reference), but their slab
+ *   is SLAB_TYPESAFE_BY_RCU, so under RCU that memory stays a punix_sock.
+ *   Hence:
+ *   - a table links sockets through the first word of sk_node, which
+ *     sk_alloc() leaves as it was (sk_prot_clear_nulls()): a lookup on
+ *     a socket that was removed, or reused, goes on along some chain,
+ *     and rhashtable starts it over if that chain ends in another
+ *     bucket's nulls marker;
+ *   - the keys may be NULL (sk_alloc() clears them, removal too); an
+ *     abstract name is read under RCU, so it is freed a grace period
+ *     after its last user (punix_addr_put());
+ *   - with the reference held, the lookup checks the key (and the
+ *     namespace) again, and looks again if the socket is another one
+ *     now. A key is published with release semantics, after the socket
+ *     was set up; sock_init_data() sets sk_refcnt after the rest.
+ * - A socket is inserted before its address is published (both under
+ *   @bindlock), so that a failed insertion has nothing to take back; a
+ *   lookup that finds a socket whose address is not published yet treats
+ *   it as not bound yet (its bind() has not returned). A lookup may also
+ *   find a socket that is being released: the caller checks SOCK_DEAD
+ *   under the found socket's state lock.
  */
-static DEFINE_SPINLOCK(punix_table_lock);
-static struct hlist_head punix_bsd_table[PUNIX_HASH_SIZE];	/* by inode */
-static struct hlist_head punix_abstract_table[PUNIX_HASH_SIZE]; /* by name */
+static struct rhashtable punix_bsd_table;
+
+/* What a lookup of an abstract name hashes and compares. */
+struct punix_abstract_key {
+	const char	*name;		/* sun_path, starting with its NUL */
+	u32		len;		/* bytes of @name */
+	int		type;
+};
+
+static u32 punix_name_len(const struct punix_address *addr)
+{
+	return addr->len - offsetof(struct sockaddr_un, sun_path);
+}
+
+static u32 punix_abstract_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct punix_abstract_key *key = data;
+
+	return jhash(key->name, key->len, seed ^ key->type);
+}
+
+/* The same hash as punix_abstract_hashfn(), of an inserted socket. */
+static u32 punix_abstract_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct punix_sock *u = data;
+	const struct punix_address *addr = u->table_name;
+
+	return jhash(addr->name.sun_path, punix_name_len(addr),
+		     seed ^ u->sk.sk_type);
+}
+
+/*
+ * 0 if socket @obj holds the name in @arg->key. Under RCU, @obj may be a
+ * socket that is being set up, or was removed (see above).
+ */
+static int punix_abstract_obj_cmpfn(struct rhashtable_compare_arg *arg,
+				    const void *obj)
+{
+	const struct punix_abstract_key *key = arg->key;
+	const struct punix_sock *u = obj;
+	/* Pairs with the release in punix_insert_abstract(). */
+	const struct punix_address *addr = smp_load_acquire(&u->table_name);
+
+	return !addr || READ_ONCE(u->sk.sk_type) != key->type ||
+	       punix_name_len(addr) != key->len ||
+	       memcmp(addr->name.sun_path, key->name, key->len);
+}
+
+/* A table's link in a socket: see the locking rules above. */
+#define PUNIX_TABLE_HEAD	offsetof(struct punix_sock, sk.sk_node)
+static_assert(offsetof(struct hlist_node, next) == 0 &&
+	      sizeof(struct rhash_head) == sizeof_field(struct hlist_node, next));
+
+static struct rhash_head *punix_table_head(struct punix_sock *u)
+{
+	return (struct rhash_head *)&u->sk.sk_node;
+}
+
+static const struct rhashtable_params punix_abstract_params = {
+	.head_offset		= PUNIX_TABLE_HEAD,
+	.hashfn			= punix_abstract_hashfn,
+	.obj_hashfn		= punix_abstract_obj_hashfn,
+	.obj_cmpfn		= punix_abstract_obj_cmpfn,
+	.automatic_shrinking	= true,
+};
+
+static const struct rhashtable_params punix_bsd_params = {
+	.head_offset		= PUNIX_TABLE_HEAD,
+	.key_offset		= offsetof(struct punix_sock, table_inode),
+	.key_len		= sizeof_field(struct punix_sock, table_inode),
+	.automatic_shrinking	= true,
+};
 
 static bool punix_family_ok(sa_family_t family)
 {
@@ -59,10 +171,11 @@ void punix_addr_get(struct punix_address *addr)
 	refcount_inc(&addr->refcnt);
 }
 
+/* Address lookups may still read it: see the locking rules above. */
 void punix_addr_put(struct punix_address *addr)
 {
 	if (refcount_dec_and_test(&addr->refcnt))
-		kfree(addr);
+		kfree_rcu(addr, rcu);
 }
 
 /* The first @addr_len bytes of @sunaddr, NUL-padded, as punix's own name. */
@@ -82,60 +195,109 @@ static struct punix_address *punix_addr_alloc(const struct sockaddr_un *sunaddr,
 	return addr;
 }
 
-static unsigned int punix_abstract_hash(const struct net *net,
-					const struct sockaddr_un *sunaddr,
-					int addr_len, int type)
+/*
+ * Whether @u, found by a lookup of @key in @ht and held since, still is
+ * the socket bound to @key in @net (see the locking rules above).
+ */
+static bool punix_table_holds(struct rhashtable *ht, struct punix_sock *u,
+			      const void *key, const struct net *net)
 {
-	u32 hash = jhash(sunaddr->sun_path,
-			 addr_len - offsetof(struct sockaddr_un, sun_path),
-			 net_hash_mix(net) ^ type);
+	struct rhashtable_compare_arg arg = { .ht = ht, .key = key };
 
-	return hash_32(hash, PUNIX_HASH_BITS);
+	if (ht == &punix_bsd_table) {
+		const struct inode *inode = *(const struct inode * const *)key;
+
+		/* Pairs with the release in punix_bind_bsd(). */
+		return smp_load_acquire(&u->table_inode) == inode;
+	}
+
+	return net_eq(sock_net(&u->sk), net) &&
+	       !punix_abstract_obj_cmpfn(&arg, u);
 }
 
-static struct hlist_head *punix_bsd_bucket(const struct inode *inode)
-{
-	return &punix_bsd_table[hash_ptr(inode, PUNIX_HASH_BITS)];
-}
-
-/* Called with punix_table_lock held. */
-static struct sock *__punix_find_abstract(const struct net *net,
-					  const struct sockaddr_un *sunaddr,
-					  int addr_len, int type,
-					  unsigned int hash)
+/*
+ * The socket bound to @key in @ht, with a reference held, or NULL: no
+ * socket, or one whose address is not published yet (its bind() has not
+ * returned). Inline, for rhashtable_lookup() to see @params.
+ */
+static __always_inline struct sock *
+punix_table_find(struct rhashtable *ht, const void *key,
+		 const struct rhashtable_params params, const struct net *net)
 {
 	struct punix_sock *u;
 
-	lockdep_assert_held(&punix_table_lock);
-	hlist_for_each_entry(u, &punix_abstract_table[hash], table_node) {
-		struct punix_address *addr = u->addr;
-
-		if (net_eq(sock_net(&u->sk), net) && u->sk.sk_type == type &&
-		    addr->len == addr_len &&
-		    !memcmp(addr->name.sun_path, sunaddr->sun_path,
-			    addr_len - offsetof(struct sockaddr_un, sun_path)))
-			return &u->sk;
+	for (;;) {
+		rcu_read_lock();
+		u = rhashtable_lookup(ht, key, params);
+		if (u && !refcount_inc_not_zero(&u->sk.sk_refcnt)) {
+			/* Freed, so removed before: look again. */
+			rcu_read_unlock();
+			continue;
+		}
+		/* Read what it was set up with: sk_refcnt was set last. */
+		smp_acquire__after_ctrl_dep();
+		rcu_read_unlock();
+		if (!u)
+			return NULL;
+		if (punix_table_holds(ht, u, key, net))
+			break;
+		sock_put(&u->sk);
 	}
-	return NULL;
+
+	if (!punix_get_addr(&u->sk)) {
+		sock_put(&u->sk);
+		return NULL;
+	}
+	return &u->sk;
 }
 
-/* Publish @addr as @sk's name and hash it. bindlock held, table lock held. */
-static void __punix_set_addr(struct sock *sk, struct punix_address *addr,
-			     struct hlist_head *bucket)
+/*
+ * Insert @sk, with @addr, a name not yet published, into @net's abstract
+ * table unless its name is taken (-EEXIST). @bindlock held.
+ */
+static int punix_insert_abstract(struct net *net, struct sock *sk,
+				 struct punix_address *addr)
 {
-	lockdep_assert_held(&punix_sk(sk)->bindlock);
-	lockdep_assert_held(&punix_table_lock);
-	punix_publish_addr(sk, addr);
-	hlist_add_head(&punix_sk(sk)->table_node, bucket);
+	struct punix_sock *u = punix_sk(sk);
+	struct punix_abstract_key key = {
+		.name	= addr->name.sun_path,
+		.len	= punix_name_len(addr),
+		.type	= sk->sk_type,
+	};
+	int err;
+
+	lockdep_assert_held(&u->bindlock);
+	/* The name, then the key: what a lookup reads (see above). */
+	smp_store_release(&u->table_name, addr);
+	err = rhashtable_lookup_insert_key(&punix_net(net)->abstract, &key,
+					   punix_table_head(u),
+					   punix_abstract_params);
+	if (err)
+		WRITE_ONCE(u->table_name, NULL);
+	return err;
 }
 
+/* Called by release, with no punix lock held. */
 void punix_table_remove(struct sock *sk)
 {
 	struct punix_sock *u = punix_sk(sk);
+	int err;
 
-	spin_lock(&punix_table_lock);
-	hlist_del_init(&u->table_node);
-	spin_unlock(&punix_table_lock);
+	if (u->table_inode) {
+		err = rhashtable_remove_fast(&punix_bsd_table,
+					     punix_table_head(u),
+					     punix_bsd_params);
+		WRITE_ONCE(u->table_inode, NULL);
+	} else if (u->table_name) {
+		err = rhashtable_remove_fast(&punix_net(sock_net(sk))->abstract,
+					     punix_table_head(u),
+					     punix_abstract_params);
+		WRITE_ONCE(u->table_name, NULL);
+	} else {
+		/* Never inserted: no table to lock. */
+		return;
+	}
+	WARN_ON_ONCE(err);
 }
 
 /* Bind @sk to a free abstract name of the form "\0xxxxx". */
@@ -145,7 +307,6 @@ int punix_autobind(struct sock *sk)
 	struct net *net = sock_net(sk);
 	struct punix_address *addr;
 	u32 ordernum, first;
-	unsigned int hash;
 	int err;
 
 	/*
@@ -166,33 +327,29 @@ int punix_autobind(struct sock *sk)
 	addr->len = offsetof(struct sockaddr_un, sun_path) + 6;
 	refcount_set(&addr->refcnt, 1);
 
+	/* Each probe locks one bucket, only for as long as it inserts. */
 	ordernum = get_random_u32() % PUNIX_AUTOBIND_NAMES;
 	first = ordernum;
 	for (;;) {
 		/* sun_path[0] stays NUL; snprintf writes 5 digits and a NUL. */
 		snprintf(addr->name.sun_path + 1, 6, "%05x", ordernum);
-		hash = punix_abstract_hash(net, &addr->name, addr->len,
-					   sk->sk_type);
-
-		spin_lock(&punix_table_lock);
-		if (!__punix_find_abstract(net, &addr->name, addr->len,
-					   sk->sk_type, hash)) {
-			__punix_set_addr(sk, addr, &punix_abstract_table[hash]);
-			spin_unlock(&punix_table_lock);
-			err = 0;
+		err = punix_insert_abstract(net, sk, addr);
+		if (!err) {
+			punix_publish_addr(sk, addr);
 			goto out;
 		}
-		spin_unlock(&punix_table_lock);
+		if (err != -EEXIST)
+			break;
 
 		ordernum = (ordernum + 1) % PUNIX_AUTOBIND_NAMES;
 		if (ordernum == first) {
 			/* Every name is taken. */
-			punix_addr_put(addr);
 			err = -ENOSPC;
-			goto out;
+			break;
 		}
 		cond_resched();
 	}
+	punix_addr_put(addr);
 out:
 	mutex_unlock(&u->bindlock);
 	return err;
@@ -213,11 +370,7 @@ int punix_maybe_autobind(struct socket *sock)
 static int punix_bind_abstract(struct sock *sk, struct punix_address *addr)
 {
 	struct punix_sock *u = punix_sk(sk);
-	struct net *net = sock_net(sk);
-	unsigned int hash;
 	int err;
-
-	hash = punix_abstract_hash(net, &addr->name, addr->len, sk->sk_type);
 
 	err = mutex_lock_interruptible(&u->bindlock);
 	if (err)
@@ -228,15 +381,13 @@ static int punix_bind_abstract(struct sock *sk, struct punix_address *addr)
 		goto out;
 	}
 
-	spin_lock(&punix_table_lock);
-	if (__punix_find_abstract(net, &addr->name, addr->len, sk->sk_type,
-				  hash)) {
+	err = punix_insert_abstract(sock_net(sk), sk, addr);
+	if (err == -EEXIST) {
 		err = -EADDRINUSE;
-	} else {
+	} else if (!err) {
 		punix_addr_get(addr);
-		__punix_set_addr(sk, addr, &punix_abstract_table[hash]);
+		punix_publish_addr(sk, addr);
 	}
-	spin_unlock(&punix_table_lock);
 out:
 	mutex_unlock(&u->bindlock);
 	return err;
@@ -276,13 +427,19 @@ static int punix_bind_bsd(struct sock *sk, struct punix_address *addr)
 		goto out_unlock;
 	}
 
+	/* A new inode: no other socket can be in the table with it. */
+	smp_store_release(&u->table_inode, d_backing_inode(dentry));
+	err = rhashtable_insert_fast(&punix_bsd_table, punix_table_head(u),
+				     punix_bsd_params);
+	if (err) {
+		WRITE_ONCE(u->table_inode, NULL);
+		goto out_unlock;
+	}
+
 	u->path.mnt = mntget(parent.mnt);
 	u->path.dentry = dget(dentry);
 	punix_addr_get(addr);
-
-	spin_lock(&punix_table_lock);
-	__punix_set_addr(sk, addr, punix_bsd_bucket(d_backing_inode(dentry)));
-	spin_unlock(&punix_table_lock);
+	punix_publish_addr(sk, addr);
 
 	mutex_unlock(&u->bindlock);
 	done_path_create(&parent, dentry);
@@ -329,9 +486,8 @@ int punix_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 
 static struct sock *punix_find_bsd(const char *name, int type)
 {
-	struct punix_sock *u;
-	struct sock *sk = NULL;
-	struct inode *inode;
+	const struct inode *inode;
+	struct sock *sk;
 	struct path path;
 	int err;
 
@@ -348,15 +504,8 @@ static struct sock *punix_find_bsd(const char *name, int type)
 	if (!S_ISSOCK(inode->i_mode))
 		goto out;
 
-	spin_lock(&punix_table_lock);
-	hlist_for_each_entry(u, punix_bsd_bucket(inode), table_node) {
-		if (d_backing_inode(u->path.dentry) == inode) {
-			sk = &u->sk;
-			sock_hold(sk);
-			break;
-		}
-	}
-	spin_unlock(&punix_table_lock);
+	sk = punix_table_find(&punix_bsd_table, &inode, punix_bsd_params,
+			      NULL);
 	if (!sk)
 		goto out;
 
@@ -383,7 +532,7 @@ struct sock *punix_find_other(struct net *net, struct sockaddr_un *sunaddr,
 			      int addr_len, int type)
 {
 	struct sockaddr_storage name = {};
-	unsigned int hash;
+	struct punix_abstract_key key;
 	struct sock *sk;
 
 	if (sunaddr->sun_path[0]) {
@@ -392,12 +541,11 @@ struct sock *punix_find_other(struct net *net, struct sockaddr_un *sunaddr,
 		return punix_find_bsd(name.__data, type);
 	}
 
-	hash = punix_abstract_hash(net, sunaddr, addr_len, type);
-	spin_lock(&punix_table_lock);
-	sk = __punix_find_abstract(net, sunaddr, addr_len, type, hash);
-	if (sk)
-		sock_hold(sk);
-	spin_unlock(&punix_table_lock);
+	key.name = sunaddr->sun_path;
+	key.len = addr_len - offsetof(struct sockaddr_un, sun_path);
+	key.type = type;
+	sk = punix_table_find(&punix_net(net)->abstract, &key,
+			      punix_abstract_params, net);
 
 	return sk ?: ERR_PTR(-ECONNREFUSED);
 }
@@ -413,4 +561,27 @@ void punix_copy_addr(struct msghdr *msg, const struct sock *sk)
 	} else {
 		msg->msg_namelen = 0;
 	}
+}
+
+int punix_addr_init_net(struct net *net)
+{
+	return rhashtable_init(&punix_net(net)->abstract,
+			       &punix_abstract_params);
+}
+
+/* Every socket of @net is gone: the table is empty. */
+void punix_addr_exit_net(struct net *net)
+{
+	rhashtable_destroy(&punix_net(net)->abstract);
+}
+
+int punix_addr_init(void)
+{
+	return rhashtable_init(&punix_bsd_table, &punix_bsd_params);
+}
+
+/* Every socket is gone (each holds the module): the table is empty. */
+void punix_addr_exit(void)
+{
+	rhashtable_destroy(&punix_bsd_table);
 }

@@ -19,6 +19,7 @@
 #include <linux/net.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/sockios.h>
 #include <linux/termios.h>
@@ -45,12 +46,14 @@ static struct proto punix_stream_proto = {
 	.name		= "PUNIX-STREAM",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct punix_sock),
+	.slab_flags	= SLAB_TYPESAFE_BY_RCU,	/* addr.c */
 };
 
 static struct proto punix_dgram_proto = {
 	.name		= "PUNIX",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct punix_sock),
+	.slab_flags	= SLAB_TYPESAFE_BY_RCU,	/* addr.c */
 };
 
 bool punix_writable(const struct sock *sk, unsigned char state)
@@ -59,21 +62,52 @@ bool punix_writable(const struct sock *sk, unsigned char state)
 	       (refcount_read(&sk->sk_wmem_alloc) << 2) <= READ_ONCE(sk->sk_sndbuf);
 }
 
+/*
+ * A stream writer that sleeps in sendmsg() for room (it set SOCK_NOSPACE,
+ * sock_alloc_send_pskb()) takes any room, not only what makes the socket
+ * writable for poll(): it is woken once half the send buffer is free, so
+ * that it queues more before its reader has emptied the queue (with the
+ * poll() threshold of three quarters, reader and writer would take turns
+ * sleeping). Once: it sets the bit again if it sleeps again. poll() and
+ * POLLOUT are unchanged (punix_writable()); a poller woken here finds the
+ * socket not writable and sleeps on.
+ */
+static bool punix_writer_waits(struct sock *sk)
+{
+	struct socket *sock = READ_ONCE(sk->sk_socket);
+
+	return sk->sk_type == SOCK_STREAM && sock &&
+	       (refcount_read(&sk->sk_wmem_alloc) << 1) <=
+	       READ_ONCE(sk->sk_sndbuf) &&
+	       test_and_clear_bit(SOCK_NOSPACE, &sock->flags);
+}
+
 static void punix_write_space(struct sock *sk)
 {
 	struct socket_wq *wq;
+	bool writable;
 
+	/* The socket (sk_socket) is freed after an RCU grace period. */
 	rcu_read_lock();
-	if (punix_writable(sk, READ_ONCE(sk->sk_state))) {
+	writable = punix_writable(sk, READ_ONCE(sk->sk_state));
+	if (writable || punix_writer_waits(sk)) {
 		wq = rcu_dereference(sk->sk_wq);
 		if (skwq_has_sleeper(wq))
 			wake_up_interruptible_sync_poll(&wq->wait, EPOLLOUT |
 							EPOLLWRNORM | EPOLLWRBAND);
-		sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
+		if (writable)
+			sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
 	}
 	rcu_read_unlock();
 }
 
+/*
+ * Runs when the last reference goes. The memory is then freed at once,
+ * but lockless address lookups may still read it (SLAB_TYPESAFE_BY_RCU,
+ * addr.c). Release has emptied the receive queue by then (no sender
+ * queues to a SOCK_DEAD socket), so the purge frees nothing that carries
+ * files.
+ */
 static void punix_sock_destruct(struct sock *sk)
 {
 	struct punix_sock *u = punix_sk(sk);
@@ -81,7 +115,6 @@ static void punix_sock_destruct(struct sock *sk)
 	skb_queue_purge(&sk->sk_receive_queue);
 
 	WARN_ON_ONCE(refcount_read(&sk->sk_wmem_alloc));
-	WARN_ON_ONCE(!hlist_unhashed(&u->table_node));
 	WARN_ON_ONCE(!list_empty(&u->net_node));
 	WARN_ON_ONCE(sk->sk_socket);
 	if (WARN_ON_ONCE(!sock_flag(sk, SOCK_DEAD)))
@@ -190,7 +223,7 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	init_waitqueue_head(&u->room_wait);
 	punix_peer_wake_init(sk);
 	init_waitqueue_head(&u->peer_wq.wait);
-	INIT_HLIST_NODE(&u->table_node);
+	/* table_inode and table_name: cleared by sk_alloc() (addr.c) */
 	atomic_set(&u->scm_fds, 0);
 	u->inflight = 0;
 	INIT_LIST_HEAD(&u->gc_link);
@@ -603,9 +636,17 @@ static int __net_init punix_net_init(struct net *net)
 {
 	struct punix_net *pn = punix_net(net);
 
+	int err;
+
 	spin_lock_init(&pn->lock);
 	INIT_LIST_HEAD(&pn->socks);
-	return punix_proc_init_net(net);
+	err = punix_addr_init_net(net);
+	if (err)
+		return err;
+	err = punix_proc_init_net(net);
+	if (err)
+		punix_addr_exit_net(net);
+	return err;
 }
 
 static void __net_exit punix_net_exit(struct net *net)
@@ -613,6 +654,7 @@ static void __net_exit punix_net_exit(struct net *net)
 	/* Every socket holds its namespace, but for kernel sockets. */
 	WARN_ON_ONCE(!list_empty(&punix_net(net)->socks));
 	punix_proc_exit_net(net);
+	punix_addr_exit_net(net);
 }
 
 static struct pernet_operations punix_net_ops = {
@@ -639,9 +681,13 @@ static int __init punix_init(void)
 
 	punix_family_ops.family = punix_family;
 
-	err = register_pernet_subsys(&punix_net_ops);
+	err = punix_addr_init();
 	if (err)
 		return err;
+
+	err = register_pernet_subsys(&punix_net_ops);
+	if (err)
+		goto out_addr;
 
 	err = proto_register(&punix_stream_proto, 1);
 	if (err)
@@ -675,6 +721,8 @@ out_stream:
 	proto_unregister(&punix_stream_proto);
 out_net:
 	unregister_pernet_subsys(&punix_net_ops);
+out_addr:
+	punix_addr_exit();
 	return err;
 }
 
@@ -687,6 +735,7 @@ static void __exit punix_exit(void)
 	proto_unregister(&punix_dgram_proto);
 	proto_unregister(&punix_stream_proto);
 	unregister_pernet_subsys(&punix_net_ops);
+	punix_addr_exit();
 }
 
 module_init(punix_init);

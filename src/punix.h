@@ -13,6 +13,7 @@
 #include <linux/path.h>
 #include <linux/poll.h>
 #include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
 #include <linux/skbuff.h>
 #include <linux/un.h>
 #include <linux/wait.h>
@@ -39,6 +40,7 @@ struct punix_address {
 		/* room for the NUL after a path that fills sun_path */
 		struct sockaddr_storage	storage;
 	};
+	struct rcu_head		rcu;	/* lookups may read a freed one */
 };
 
 /*
@@ -58,7 +60,7 @@ struct punix_address {
  * some of those listed before it, in this order:
  *
  *   parent directory's i_rwsem (bind of a path: kern_path_create())
- *   > @bindlock > punix_table_lock (addr.c)
+ *   > @bindlock > a bucket lock of an address table (addr.c)
  *
  *   @iolock > @lock (> a second @lock) > sk_peer_lock, sk_callback_lock,
  *   sk_receive_queue.lock, room_wait.lock > wait-queue lock of sk_sleep()
@@ -121,7 +123,18 @@ struct punix_sock {
 	wait_queue_head_t	room_wait;	/* senders waiting for queue room */
 	wait_queue_entry_t	peer_wake;	/* dgram.c: hooked on peer's */
 	struct socket_wq	peer_wq;	/* embryo's wq until accept() */
-	struct hlist_node	table_node;	/* address table, addr.c */
+	/*
+	 * addr.c: the address table entry. A table links the socket through
+	 * the first word of sk_node, which survives the reuse of its memory
+	 * (see addr.c). What the table hashes is @table_inode, the node of
+	 * a path (punix_bsd_table), or @table_name, an abstract name
+	 * (punix_net.abstract): set under @bindlock before the socket is
+	 * inserted and cleared when it is removed, so non-NULL only while
+	 * it is in a table (an accepted socket shares its listener's @addr
+	 * but is in no table). Lockless lookups read them (addr.c).
+	 */
+	const struct inode	*table_inode;
+	struct punix_address	*table_name;
 	struct list_head	net_node;	/* punix_net.socks */
 	atomic_t		scm_fds;	/* files queued on us, fdinfo */
 	/* gc.c, under punix_gc_lock: */
@@ -169,14 +182,15 @@ static_assert(offsetof(struct punix_address, name) ==
  * state lock, sk_callback_lock (sock_i_ino()) or receive-queue lock, so
  * none of those may be held when taking it. Never held while sleeping.
  *
- * It is the only per-namespace table so far. The address table (addr.c)
- * is still global; a per-namespace one, with per-bucket locks and RCU
- * lookups, belongs here beside @socks, and @socks may then become an RCU
- * list whose walkers need no lock for the list itself.
+ * @abstract is the namespace's table of abstract names (addr.c), a
+ * resizable hash table with a lock per bucket and lockless (RCU) lookups;
+ * its locking rules are in addr.c. Paths are found by inode, from any
+ * namespace, in the one global table of addr.c.
  */
 struct punix_net {
 	spinlock_t		lock;		/* see above */
 	struct list_head	socks;
+	struct rhashtable	abstract;
 };
 
 extern unsigned int punix_net_id;
@@ -237,6 +251,18 @@ struct punix_skb_parms {
 	u32			secid;
 #endif
 	u32			consumed;	/* stream: bytes already read */
+	/*
+	 * stream: later writes of the same writer may be appended to this
+	 * skb's linear tailroom (stream.c, punix_stream_append()). Set only
+	 * on plain data skbs; never on an OOB skb or one carrying files.
+	 */
+	u8			append;
+	/*
+	 * stream: what af_unix would have spent on the writes appended to
+	 * this skb, not yet spent on a new head (stream.c, the memory bound
+	 * at PUNIX_APPEND_HEAD).
+	 */
+	u32			credit;
 };
 
 static_assert(sizeof(struct punix_skb_parms) <=
@@ -279,6 +305,10 @@ struct sock *punix_find_other(struct net *net, struct sockaddr_un *sunaddr,
 void punix_addr_get(struct punix_address *addr);
 void punix_addr_put(struct punix_address *addr);
 void punix_table_remove(struct sock *sk);
+int punix_addr_init_net(struct net *net);
+void punix_addr_exit_net(struct net *net);
+int punix_addr_init(void);
+void punix_addr_exit(void);
 void punix_copy_addr(struct msghdr *msg, const struct sock *sk);
 
 /* scm.c */
@@ -291,6 +321,9 @@ int punix_scm_to_skb(struct scm_cookie *scm, struct sk_buff *skb,
 void punix_maybe_add_creds(struct sk_buff *skb, const struct socket *sock,
 			   const struct sock *other);
 bool punix_skb_scm_eq(struct sk_buff *skb, struct scm_cookie *scm);
+bool punix_scm_append_ok(const struct sk_buff *skb,
+			 const struct scm_cookie *scm,
+			 const struct socket *sock, const struct sock *other);
 void punix_scm_set_cred(struct scm_cookie *scm, struct sk_buff *skb);
 void punix_scm_take_fds(struct sock *sk, struct scm_cookie *scm,
 			struct sk_buff *skb, bool peek);

@@ -354,6 +354,35 @@ bool punix_skb_scm_eq(struct sk_buff *skb, struct scm_cookie *scm)
 	       gid_eq(cb->gid, scm->creds.gid);
 }
 
+/*
+ * Would a write carrying @scm (no files) from @sock to @other get the very
+ * credentials @skb carries (punix_scm_to_skb() and punix_maybe_add_creds()
+ * applied to a new skb)? Then its bytes may join @skb: a reader that asks
+ * for credentials could not have told the two writes apart.
+ */
+bool punix_scm_append_ok(const struct sk_buff *skb,
+			 const struct scm_cookie *scm,
+			 const struct socket *sock, const struct sock *other)
+{
+	const struct punix_skb_parms *cb = PUNIX_CB(skb);
+	const struct socket *osock = other->sk_socket;
+	struct pid *pid = scm->pid;
+	kuid_t uid = scm->creds.uid;
+	kgid_t gid = scm->creds.gid;
+
+	if (scm->fp || cb->fp)
+		return false;
+#ifdef CONFIG_SECURITY_NETWORK
+	if (cb->secid != scm->secid)
+		return false;
+#endif
+	if (!pid && (punix_passcred(sock) || !osock || punix_passcred(osock))) {
+		pid = task_tgid(current);
+		current_uid_gid(&uid, &gid);
+	}
+	return cb->pid == pid && uid_eq(cb->uid, uid) && gid_eq(cb->gid, gid);
+}
+
 /* @scm takes @skb's credentials (a reader's copy). */
 void punix_scm_set_cred(struct scm_cookie *scm, struct sk_buff *skb)
 {

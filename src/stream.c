@@ -12,11 +12,13 @@
  * accept() takes it from there and grafts it onto the new socket.
  */
 
+#include <linux/log2.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/skbuff.h>
 #include <linux/socket.h>
 #include <linux/splice.h>
+#include <linux/uaccess.h>
 #include <net/scm.h>
 #include <net/sock.h>
 
@@ -26,6 +28,172 @@
 
 /* Largest skb a writer builds: a linear head plus up to 32 KiB of pages. */
 #define PUNIX_SKB_FRAGS_SZ	(PAGE_SIZE << get_order(32768))
+
+/*
+ * Small writes are appended to the tail skb of the peer's queue, as a pipe
+ * fills its pages: see punix_stream_append(). A writer whose appends fill
+ * the tail gets a new skb with a larger linear head, so that the next
+ * writes join it: punix_stream_alloc_grown().
+ *
+ * The memory bound (issue 9): every skb is charged to its writer exactly
+ * its truesize, as af_unix charges its own (skb_set_owner_w()), so what a
+ * writer is charged (SO_SNDBUF, SIOCOUTQ, SO_MEMINFO) is what it pins; an
+ * appended write is charged nothing, its bytes go to room already paid
+ * for. And at every point of a sequence of writes into a queue nobody
+ * reads, the skbs punix holds for them cost at most what af_unix's skbs
+ * (one per write, or per chunk of a large write) would:
+ *
+ *   sum(truesize of the queued skbs) + tail credit
+ *	<= sum(af_unix's truesize for each queued write)
+ *
+ * where the tail's credit (PUNIX_CB()->credit) is what af_unix would have
+ * spent, at least (punix_unix_cost()), on the writes appended to the tail
+ * and not yet spent on a new skb. The first skb of a burst is allocated
+ * exactly as af_unix's for that write (sock_alloc_send_pskb()), credit 0;
+ * an appended write adds its af_unix cost to the tail's credit; a new
+ * head for appending takes the tail's credit (zeroed) plus the af_unix
+ * cost of the write it is made for, and its truesize must fit in that sum
+ * (the rest carries on as its own credit). So heads grow geometrically
+ * with the data appended, never above 16 KiB nor SO_SNDBUF / 4.
+ *
+ * A reader that reads part of such a queue frees af_unix's skbs one write
+ * at a time, punix's merged skbs only once all their bytes are read, and a
+ * head may have been paid with the credit of writes read since: then the
+ * bound holds against af_unix's cost of every write since the queue was
+ * last empty (the credit lives in the tail skb and dies with it). The
+ * charge, each skb's truesize, still bounds the memory by SO_SNDBUF (plus
+ * one head of at most SO_SNDBUF / 4) as af_unix's does.
+ */
+#define PUNIX_APPEND_HEAD	16384
+
+/* Credit beyond the largest head buys nothing: it is capped here. */
+#define PUNIX_APPEND_CREDIT	(2 * SKB_TRUESIZE(PUNIX_APPEND_HEAD))
+
+/*
+ * At least what af_unix's skb for a linear write of @size bytes costs: its
+ * bytes in cache lines, a shared info and an sk_buff (kmalloc may round
+ * the head up, never down).
+ */
+static unsigned int punix_unix_cost(int size)
+{
+	return SKB_TRUESIZE(SKB_DATA_ALIGN(size));
+}
+
+/*
+ * Append @size bytes of @msg to the tail skb of @other's receive queue, if
+ * nothing separates them from it: the tail was written by @sk as plain
+ * data (PUNIX_CB()->append: no files, not OOB), it has unread bytes, no
+ * pages, room for all @size bytes in its head, and the credentials it
+ * carries are those this write would carry (punix_scm_append_ok()). The
+ * write costs nothing more (the room was paid for with the skb's truesize)
+ * and adds what af_unix would have spent on it to the tail's credit.
+ *
+ * The copy runs under @other's state lock and receive-queue lock with page
+ * faults disabled, and the skb grows only once all @size bytes are in it:
+ * a reader (who reads an skb's length under either lock, and unlinks an
+ * skb it emptied under the state lock, punix_stream_read()) sees the whole
+ * write or none of it. A fault leaves the skb as it was and the caller
+ * takes the slow path, which may sleep.
+ *
+ * Returns true when the bytes were queued. Otherwise *@credit is the
+ * credit taken from a tail that would have taken them but had no room
+ * (and *@grow is set), for a new head: punix_stream_alloc_grown().
+ */
+static bool punix_stream_append(struct sock *sk, struct socket *sock,
+				struct sock *other, struct msghdr *msg,
+				struct scm_cookie *scm, int size, bool *grow,
+				unsigned int *credit)
+{
+	struct sk_buff *tail;
+	bool done = false;
+	size_t copied;
+
+	/* Errors, shutdown and a full send buffer: the slow path's. */
+	if (READ_ONCE(sk->sk_err) ||
+	    (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
+	    sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
+		return false;
+
+	punix_state_lock(other);
+	if (sock_flag(other, SOCK_DEAD) || (other->sk_shutdown & RCV_SHUTDOWN))
+		goto out_unlock;
+	spin_lock(&other->sk_receive_queue.lock);
+	tail = skb_peek_tail(&other->sk_receive_queue);
+	if (!tail || tail->sk != sk || !PUNIX_CB(tail)->append ||
+	    tail == punix_sk(other)->oob_skb || !punix_skb_len(tail) ||
+	    skb_is_nonlinear(tail) ||
+	    !punix_scm_append_ok(tail, scm, sock, other))
+		goto out;
+	if (skb_tailroom(tail) < size) {
+		/* Taken, so that no other skb is paid with it. */
+		*credit = PUNIX_CB(tail)->credit;
+		PUNIX_CB(tail)->credit = 0;
+		*grow = true;
+		goto out;
+	}
+
+	pagefault_disable();
+	copied = copy_from_iter(skb_tail_pointer(tail), size, &msg->msg_iter);
+	pagefault_enable();
+	if (copied != (size_t)size) {
+		iov_iter_revert(&msg->msg_iter, copied);
+		goto out;
+	}
+	__skb_put(tail, size);
+	PUNIX_CB(tail)->credit = min_t(u32, PUNIX_CB(tail)->credit +
+				       punix_unix_cost(size),
+				       PUNIX_APPEND_CREDIT);
+	done = true;
+out:
+	spin_unlock(&other->sk_receive_queue.lock);
+out_unlock:
+	punix_state_unlock(other);
+	if (done)
+		other->sk_data_ready(other);
+	return done;
+}
+
+/*
+ * A new skb for a write of @size bytes whose writer fills the tail skb by
+ * appending (punix_stream_append() found it full): a linear head with room
+ * for the writes that follow, whose truesize fits in @budget (the tail's
+ * credit and the af_unix cost of this write), 16 KiB and SO_SNDBUF / 4.
+ * It is charged its truesize. NULL when that leaves no room for a second
+ * write like this one, or the memory is not there at once: the caller
+ * then makes af_unix's skb (which waits for room, as af_unix).
+ */
+static struct sk_buff *punix_stream_alloc_grown(struct sock *sk, int size,
+						unsigned int budget)
+{
+	unsigned int cap = min_t(unsigned int, PUNIX_APPEND_HEAD +
+				 SKB_DATA_ALIGN(sizeof(struct sk_buff)),
+				 READ_ONCE(sk->sk_sndbuf) >> 2);
+	unsigned int head;
+	struct sk_buff *skb;
+
+	budget = min(budget, cap);
+	if (budget <= SKB_TRUESIZE(0))
+		return NULL;
+	/* A kmalloc size: alloc_skb() rounds it up no further. */
+	head = rounddown_pow_of_two(budget -
+				    SKB_DATA_ALIGN(sizeof(struct sk_buff)));
+	if (SKB_WITH_OVERHEAD(head) < 2 * size || READ_ONCE(sk->sk_err) ||
+	    (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
+	    sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
+		return NULL;
+
+	skb = alloc_skb(SKB_WITH_OVERHEAD(head),
+			sk->sk_allocation | __GFP_NOWARN | __GFP_NORETRY);
+	if (!skb)
+		return NULL;
+	/* A small head may come from a larger cache: then it does not fit. */
+	if (skb->truesize > budget) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	skb_set_owner_w(skb, sk);
+	return skb;
+}
 
 static int punix_stream_listen(struct socket *sock, int backlog)
 {
@@ -224,7 +392,9 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 	struct sk_buff *skb;
 	struct sock *other;
 	size_t sent = 0;
+	unsigned int credit, budget;
 	int err, size, paged;
+	bool grow;
 
 	/* As af_unix: control messages are checked before anything else. */
 	err = punix_scm_send(sock, msg, &scm, false);
@@ -271,9 +441,24 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		paged = max_t(int, size - (int)SKB_MAX_HEAD(0), 0);
 		paged = min_t(int, PAGE_ALIGN(paged), size);
 
-		skb = sock_alloc_send_pskb(sk, size - paged, paged,
-					   msg->msg_flags & MSG_DONTWAIT, &err,
-					   get_order(PUNIX_SKB_FRAGS_SZ));
+		/* No files: the bytes may join the tail skb. */
+		grow = false;
+		credit = 0;
+		if (!scm.fp && !paged &&
+		    punix_stream_append(sk, sock, other, msg, &scm, size,
+					&grow, &credit)) {
+			sent += size;
+			continue;
+		}
+
+		/* The memory bound: see PUNIX_APPEND_HEAD. */
+		budget = credit + punix_unix_cost(size);
+		skb = grow ? punix_stream_alloc_grown(sk, size, budget) : NULL;
+		if (!skb)
+			skb = sock_alloc_send_pskb(sk, size - paged, paged,
+						   msg->msg_flags & MSG_DONTWAIT,
+						   &err,
+						   get_order(PUNIX_SKB_FRAGS_SZ));
 		if (!skb)
 			goto out_err;
 
@@ -284,6 +469,12 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 			goto out_err;
 		}
 		fds_sent = true;
+		/* Later writes may join a plain skb with a linear head. */
+		PUNIX_CB(skb)->append = !paged && !PUNIX_CB(skb)->fp;
+		/* What the budget leaves over (0 for af_unix's own skb). */
+		if (grow && budget > skb->truesize)
+			PUNIX_CB(skb)->credit = min_t(u32, budget - skb->truesize,
+						      PUNIX_APPEND_CREDIT);
 
 		skb_put(skb, size - paged);
 		skb->data_len = paged;
@@ -419,8 +610,8 @@ redo:
 
 	do {
 		struct sk_buff *skb, *last;
-		unsigned int last_len;
-		int chunk;
+		unsigned int last_len, avail;
+		int chunk, want;
 
 		punix_state_lock(sk);
 		if (sock_flag(sk, SOCK_DEAD)) {
@@ -481,6 +672,8 @@ again:
 			}
 			goto redo;
 		}
+		/* Writers append to the tail under the lock: read it here. */
+		avail = punix_skb_len(skb);
 		punix_state_unlock(sk);
 
 		/*
@@ -500,8 +693,8 @@ again:
 			name_done = true;
 		}
 
-		chunk = min_t(unsigned int, punix_skb_len(skb) - skip, size);
-		chunk = state->actor(skb, skip, chunk, state);
+		want = min_t(unsigned int, avail - skip, size);
+		chunk = state->actor(skb, skip, want, state);
 		if (chunk < 0) {
 			/* As af_unix: any failure to move data is EFAULT. */
 			if (!copied)
@@ -535,14 +728,30 @@ again:
 			break;
 		}
 
-		PUNIX_CB(skb)->consumed += chunk;
 		sk_peek_offset_bwd(sk, chunk);
 		/* Files go with the first byte read of their message. */
 		punix_scm_take_fds(sk, &scm, skb, false);
-		if (punix_skb_len(skb))
-			break;
 
+		/*
+		 * A writer may append to the tail skb under the state lock
+		 * (punix_stream_append()): whether this one is empty, and
+		 * unlinking it if so, happen under that lock too.
+		 */
+		punix_state_lock(sk);
+		PUNIX_CB(skb)->consumed += chunk;
+		if (punix_skb_len(skb)) {
+			/*
+			 * @size is used up, or the pipe is full (splice), or a
+			 * writer appended after @avail was read: then read on
+			 * (MSG_WAITALL, a large read).
+			 */
+			punix_state_unlock(sk);
+			if (chunk < want)
+				break;
+			continue;
+		}
 		skb_unlink(skb, &sk->sk_receive_queue);
+		punix_state_unlock(sk);
 		consume_skb(skb);
 		if (scm.fp)
 			break;
