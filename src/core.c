@@ -220,9 +220,9 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	lock_set_cmp_fn(&u->lock, punix_state_lock_cmp_fn, NULL);
 	mutex_init(&u->iolock);
 	mutex_init(&u->bindlock);
-	init_waitqueue_head(&u->room_wait);
-	punix_peer_wake_init(sk);
+	/* also the queue of senders waiting for room (punix_sock) */
 	init_waitqueue_head(&u->peer_wq.wait);
+	punix_peer_wake_init(sk);
 	/* table_inode and table_name: cleared by sk_alloc() (addr.c) */
 	atomic_set(&u->scm_fds, 0);
 	u->inflight = 0;
@@ -302,7 +302,7 @@ void punix_release_sock(struct sock *sk, bool embryo)
 	WRITE_ONCE(u->oob_skb, NULL);
 	spin_unlock(&sk->sk_receive_queue.lock);
 
-	wake_up_interruptible_all(&u->room_wait);
+	wake_up_interruptible_all(&u->peer_wq.wait);
 
 	if (peer) {
 		/* A connection ends for both sides; a datagram peer stays. */
@@ -379,7 +379,8 @@ long punix_wait_for_peer(struct sock *other, long timeo)
 	DEFINE_WAIT(wait);
 
 	lockdep_assert_held(&u->lock);
-	prepare_to_wait_exclusive(&u->room_wait, &wait, TASK_INTERRUPTIBLE);
+	prepare_to_wait_exclusive(&u->peer_wq.wait, &wait,
+				  TASK_INTERRUPTIBLE);
 	sleep = !sock_flag(other, SOCK_DEAD) &&
 		!(other->sk_shutdown & RCV_SHUTDOWN) &&
 		punix_recvq_full(other);
@@ -388,7 +389,7 @@ long punix_wait_for_peer(struct sock *other, long timeo)
 	if (sleep)
 		timeo = schedule_timeout(timeo);
 
-	finish_wait(&u->room_wait, &wait);
+	finish_wait(&u->peer_wq.wait, &wait);
 	return timeo;
 }
 
