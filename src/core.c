@@ -113,6 +113,7 @@ static void punix_sock_destruct(struct sock *sk)
 	struct punix_sock *u = punix_sk(sk);
 
 	skb_queue_purge(&sk->sk_receive_queue);
+	punix_vertex_free(sk);
 
 	WARN_ON_ONCE(refcount_read(&sk->sk_wmem_alloc));
 	WARN_ON_ONCE(!list_empty(&u->net_node));
@@ -225,9 +226,7 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	punix_peer_wake_init(sk);
 	/* table_inode and table_name: cleared by sk_alloc() (addr.c) */
 	atomic_set(&u->scm_fds, 0);
-	u->inflight = 0;
-	INIT_LIST_HEAD(&u->gc_link);
-	INIT_LIST_HEAD(&u->gc_work);
+	/* vertex: cleared by sk_alloc() too, set by gc.c */
 
 	sock_prot_inuse_add(net, sk->sk_prot, 1);
 	punix_net_add(sk);

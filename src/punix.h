@@ -24,6 +24,8 @@
 
 #include "compat.h"
 
+struct punix_vertex;
+
 /* The family number in use (module parameter "family"). */
 extern int punix_family;
 
@@ -159,12 +161,8 @@ struct punix_sock {
 	 * (poll) use READ_ONCE().
 	 */
 	struct sk_buff		*oob_skb;
-	/* gc.c, under punix_gc_lock: */
-	unsigned int		inflight;	/* times our file is in flight */
-	int			gc_refs;
-	struct list_head	gc_link;	/* on the in-flight list */
-	struct list_head	gc_work;	/* a collection's own lists */
-	u8			gc_flags;
+	/* gc.c: our collector state, once our file went in flight */
+	struct punix_vertex	*vertex;
 };
 
 static_assert(offsetof(struct punix_sock, addr) ==
@@ -360,6 +358,7 @@ struct sock *punix_get_socket(struct file *filp);
 bool punix_too_many_fds(void);
 int punix_inflight_add(struct scm_fp_list *fpl);
 void punix_inflight_del(struct scm_fp_list *fpl);
+void punix_vertex_free(struct sock *sk);
 void punix_gc_peek_barrier(void);
 void punix_gc_start(void);
 void punix_gc_on_release(void);
