@@ -224,7 +224,7 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	/* also the queue of senders waiting for room (punix_sock) */
 	init_waitqueue_head(&u->peer_wq.wait);
 	punix_peer_wake_init(sk);
-	/* table_inode and table_name: cleared by sk_alloc() (addr.c) */
+	/* table_key: cleared by sk_alloc() (addr.c) */
 	atomic_set(&u->scm_fds, 0);
 	/* vertex: cleared by sk_alloc() too, set by gc.c */
 

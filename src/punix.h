@@ -125,15 +125,18 @@ struct punix_sock {
 	/*
 	 * addr.c: the address table entry. A table links the socket through
 	 * the first word of sk_node, which survives the reuse of its memory
-	 * (see addr.c). What the table hashes is @table_inode, the node of
-	 * a path (punix_bsd_table), or @table_name, an abstract name
-	 * (punix_net.abstract): set under @bindlock before the socket is
-	 * inserted and cleared when it is removed, so non-NULL only while
-	 * it is in a table (an accepted socket shares its listener's @addr
-	 * but is in no table). Lockless lookups read them (addr.c).
+	 * (see addr.c). What the table hashes is @table_key: the node of a
+	 * path (punix_bsd_table), a struct inode pointer, or an abstract
+	 * name (punix_net.abstract), a struct punix_address pointer with
+	 * bit 0 set (PUNIX_TABLE_ABSTRACT, addr.c): set under @bindlock
+	 * before the socket is inserted and cleared when it is removed, so
+	 * non-zero only while it is in a table (an accepted socket shares
+	 * its listener's @addr but is in no table). Lockless lookups read
+	 * it (addr.c).
 	 */
-	const struct inode	*table_inode;
-	struct punix_address	*table_name;
+	unsigned long		table_key;
+	/* gc.c: our collector state, once our file went in flight */
+	struct punix_vertex	*vertex;
 	spinlock_t		lock;		/* see above */
 	atomic_t		scm_fds;	/* files queued on us, fdinfo */
 	/*
@@ -161,8 +164,6 @@ struct punix_sock {
 	 * (poll) use READ_ONCE().
 	 */
 	struct sk_buff		*oob_skb;
-	/* gc.c: our collector state, once our file went in flight */
-	struct punix_vertex	*vertex;
 };
 
 static_assert(offsetof(struct punix_sock, addr) ==
@@ -173,6 +174,11 @@ static_assert(offsetof(struct punix_sock, peer) ==
 	      offsetof(struct unix_sock, peer));
 static_assert(offsetof(struct punix_sock, lock) ==
 	      offsetof(struct unix_sock, lock));
+/*
+ * Issue 9's memory target: an idle punix socket holds no more slab memory
+ * than an AF_UNIX one.
+ */
+static_assert(sizeof(struct punix_sock) <= sizeof(struct unix_sock));
 static_assert(offsetof(struct punix_address, refcnt) ==
 	      offsetof(struct unix_address, refcnt));
 static_assert(offsetof(struct punix_address, len) ==
