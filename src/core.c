@@ -45,14 +45,14 @@ static atomic_long_t punix_nr_socks;
 static struct proto punix_stream_proto = {
 	.name		= "PUNIX-STREAM",
 	.owner		= THIS_MODULE,
-	.obj_size	= sizeof(struct punix_sock),
+	.obj_size	= PUNIX_SOCK_SIZE,
 	.slab_flags	= SLAB_TYPESAFE_BY_RCU,	/* addr.c */
 };
 
 static struct proto punix_dgram_proto = {
 	.name		= "PUNIX",
 	.owner		= THIS_MODULE,
-	.obj_size	= sizeof(struct punix_sock),
+	.obj_size	= PUNIX_SOCK_SIZE,
 	.slab_flags	= SLAB_TYPESAFE_BY_RCU,	/* addr.c */
 };
 

@@ -139,6 +139,16 @@ struct punix_sock {
 	struct punix_vertex	*vertex;
 	spinlock_t		lock;		/* see above */
 	atomic_t		scm_fds;	/* files queued on us, fdinfo */
+	wait_queue_entry_t	peer_wake;	/* dgram.c: hooked on peer's */
+	struct list_head	net_node;	/* punix_net.socks */
+	/*
+	 * Stream: the skb holding the pending MSG_OOB byte, which stays on
+	 * sk_receive_queue (oob.c). Set and cleared only with
+	 * sk_receive_queue.lock held, so whoever unlinks or frees an skb
+	 * under that lock sees it (CVE-2024-36972); lockless readers
+	 * (poll) use READ_ONCE().
+	 */
+	struct sk_buff		*oob_skb;
 	/*
 	 * An embryo's wq until accept() grafts it onto its socket. Its wait
 	 * queue is also, as af_unix's peer_wait, where senders wait for room
@@ -153,17 +163,7 @@ struct punix_sock {
 	 * once on seeing SOCK_DEAD (punix_peer_wake_me()). Nor does anything
 	 * wait on an embryo's sk_sleep() before accept(): it has no file.
 	 */
-	struct socket_wq	peer_wq;
-	wait_queue_entry_t	peer_wake;	/* dgram.c: hooked on peer's */
-	struct list_head	net_node;	/* punix_net.socks */
-	/*
-	 * Stream: the skb holding the pending MSG_OOB byte, which stays on
-	 * sk_receive_queue (oob.c). Set and cleared only with
-	 * sk_receive_queue.lock held, so whoever unlinks or frees an skb
-	 * under that lock sees it (CVE-2024-36972); lockless readers
-	 * (poll) use READ_ONCE().
-	 */
-	struct sk_buff		*oob_skb;
+	struct socket_wq	peer_wq;	/* last: see PUNIX_SOCK_SIZE */
 };
 
 static_assert(offsetof(struct punix_sock, addr) ==
@@ -175,10 +175,18 @@ static_assert(offsetof(struct punix_sock, peer) ==
 static_assert(offsetof(struct punix_sock, lock) ==
 	      offsetof(struct unix_sock, lock));
 /*
- * Issue 9's memory target: an idle punix socket holds no more slab memory
- * than an AF_UNIX one.
+ * What the slab allocates for a punix_sock (core.c): all of it but the
+ * padding after @peer_wq, which a cache-aligned struct socket_wq carries.
+ * Nothing touches that padding; the slab keeps its free pointer there,
+ * after the object, as it does for a SLAB_TYPESAFE_BY_RCU cache (addr.c).
+ * So the object is 1024 bytes, as AF_UNIX's: issue 9's memory target, an
+ * idle punix socket holds no more slab memory than an AF_UNIX one.
  */
-static_assert(sizeof(struct punix_sock) <= sizeof(struct unix_sock));
+#define PUNIX_SOCK_SIZE	(offsetof(struct punix_sock, peer_wq) +	\
+			 offsetofend(struct socket_wq, rcu))
+static_assert(offsetofend(struct punix_sock, peer_wq) ==
+	      sizeof(struct punix_sock));
+static_assert(PUNIX_SOCK_SIZE + sizeof(void *) <= sizeof(struct unix_sock));
 static_assert(offsetof(struct punix_address, refcnt) ==
 	      offsetof(struct unix_address, refcnt));
 static_assert(offsetof(struct punix_address, len) ==
