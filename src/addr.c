@@ -28,7 +28,7 @@
  * The address tables.
  *
  * punix_bsd_table holds every socket bound to a path, keyed by the inode
- * of its node (punix_sock.table_inode): one table for all namespaces, since
+ * of its node (punix_sock.table_key): one table for all namespaces, since
  * a node is reached by path from any of them, as an AF_UNIX one is.
  * punix_net.abstract holds the sockets bound to abstract names in one
  * network namespace, keyed by socket type and name: one namespace's names
@@ -62,9 +62,15 @@
  *     a socket that was removed, or reused, goes on along some chain,
  *     and rhashtable starts it over if that chain ends in another
  *     bucket's nulls marker;
- *   - the keys may be NULL (sk_alloc() clears them, removal too); an
+ *   - the key may be 0 (sk_alloc() clears it, removal too); an
  *     abstract name is read under RCU, so it is freed a grace period
  *     after its last user (punix_addr_put());
+ *   - a lookup of one table may land on a socket that now sits in the
+ *     other: both keys share punix_sock.table_key, an abstract name's
+ *     with bit 0 set (PUNIX_TABLE_ABSTRACT), an inode's with it clear,
+ *     so a path lookup (the whole word against an inode) never matches
+ *     an abstract key, and an abstract lookup takes no key without the
+ *     bit (punix_key_name());
  *   - with the reference held, the lookup checks the key (and the
  *     namespace) again, and looks again if the socket is another one
  *     now. A key is published with release semantics, after the socket
@@ -77,6 +83,27 @@
  *   under the found socket's state lock.
  */
 static struct rhashtable punix_bsd_table;
+
+/*
+ * punix_sock.table_key: a path's inode, or an abstract name with this bit
+ * set. Both are at least 2-aligned, so the bit tells them apart.
+ */
+#define PUNIX_TABLE_ABSTRACT	1UL
+static_assert(__alignof__(struct inode) > 1 &&
+	      __alignof__(struct punix_address) > 1);
+
+static unsigned long punix_abstract_key(const struct punix_address *addr)
+{
+	return (unsigned long)addr | PUNIX_TABLE_ABSTRACT;
+}
+
+/* The abstract name in table key @key, or NULL: none, or an inode. */
+static const struct punix_address *punix_key_name(unsigned long key)
+{
+	if (!(key & PUNIX_TABLE_ABSTRACT))
+		return NULL;
+	return (const struct punix_address *)(key & ~PUNIX_TABLE_ABSTRACT);
+}
 
 /* What a lookup of an abstract name hashes and compares. */
 struct punix_abstract_key {
@@ -101,7 +128,7 @@ static u32 punix_abstract_hashfn(const void *data, u32 len, u32 seed)
 static u32 punix_abstract_obj_hashfn(const void *data, u32 len, u32 seed)
 {
 	const struct punix_sock *u = data;
-	const struct punix_address *addr = u->table_name;
+	const struct punix_address *addr = punix_key_name(u->table_key);
 
 	return jhash(addr->name.sun_path, punix_name_len(addr),
 		     seed ^ u->sk.sk_type);
@@ -116,9 +143,10 @@ static int punix_abstract_obj_cmpfn(struct rhashtable_compare_arg *arg,
 {
 	const struct punix_abstract_key *key = arg->key;
 	const struct punix_sock *u = obj;
-	/* Pairs with the release in punix_insert_abstract(). */
-	const struct punix_address *addr = smp_load_acquire(&u->table_name);
+	const struct punix_address *addr;
 
+	/* Pairs with the release in punix_insert_abstract(). */
+	addr = punix_key_name(smp_load_acquire(&u->table_key));
 	return !addr || READ_ONCE(u->sk.sk_type) != key->type ||
 	       punix_name_len(addr) != key->len ||
 	       memcmp(addr->name.sun_path, key->name, key->len);
@@ -144,8 +172,8 @@ static const struct rhashtable_params punix_abstract_params = {
 
 static const struct rhashtable_params punix_bsd_params = {
 	.head_offset		= PUNIX_TABLE_HEAD,
-	.key_offset		= offsetof(struct punix_sock, table_inode),
-	.key_len		= sizeof_field(struct punix_sock, table_inode),
+	.key_offset		= offsetof(struct punix_sock, table_key),
+	.key_len		= sizeof_field(struct punix_sock, table_key),
 	.automatic_shrinking	= true,
 };
 
@@ -205,10 +233,9 @@ static bool punix_table_holds(struct rhashtable *ht, struct punix_sock *u,
 	struct rhashtable_compare_arg arg = { .ht = ht, .key = key };
 
 	if (ht == &punix_bsd_table) {
-		const struct inode *inode = *(const struct inode * const *)key;
-
 		/* Pairs with the release in punix_bind_bsd(). */
-		return smp_load_acquire(&u->table_inode) == inode;
+		return smp_load_acquire(&u->table_key) ==
+		       *(const unsigned long *)key;
 	}
 
 	return net_eq(sock_net(&u->sk), net) &&
@@ -268,12 +295,12 @@ static int punix_insert_abstract(struct net *net, struct sock *sk,
 
 	lockdep_assert_held(&u->bindlock);
 	/* The name, then the key: what a lookup reads (see above). */
-	smp_store_release(&u->table_name, addr);
+	smp_store_release(&u->table_key, punix_abstract_key(addr));
 	err = rhashtable_lookup_insert_key(&punix_net(net)->abstract, &key,
 					   punix_table_head(u),
 					   punix_abstract_params);
 	if (err)
-		WRITE_ONCE(u->table_name, NULL);
+		WRITE_ONCE(u->table_key, 0);
 	return err;
 }
 
@@ -283,20 +310,19 @@ void punix_table_remove(struct sock *sk)
 	struct punix_sock *u = punix_sk(sk);
 	int err;
 
-	if (u->table_inode) {
-		err = rhashtable_remove_fast(&punix_bsd_table,
-					     punix_table_head(u),
-					     punix_bsd_params);
-		WRITE_ONCE(u->table_inode, NULL);
-	} else if (u->table_name) {
-		err = rhashtable_remove_fast(&punix_net(sock_net(sk))->abstract,
-					     punix_table_head(u),
-					     punix_abstract_params);
-		WRITE_ONCE(u->table_name, NULL);
-	} else {
+	if (!u->table_key) {
 		/* Never inserted: no table to lock. */
 		return;
 	}
+	if (punix_key_name(u->table_key))
+		err = rhashtable_remove_fast(&punix_net(sock_net(sk))->abstract,
+					     punix_table_head(u),
+					     punix_abstract_params);
+	else
+		err = rhashtable_remove_fast(&punix_bsd_table,
+					     punix_table_head(u),
+					     punix_bsd_params);
+	WRITE_ONCE(u->table_key, 0);
 	WARN_ON_ONCE(err);
 }
 
@@ -428,11 +454,12 @@ static int punix_bind_bsd(struct sock *sk, struct punix_address *addr)
 	}
 
 	/* A new inode: no other socket can be in the table with it. */
-	smp_store_release(&u->table_inode, d_backing_inode(dentry));
+	smp_store_release(&u->table_key,
+			  (unsigned long)d_backing_inode(dentry));
 	err = rhashtable_insert_fast(&punix_bsd_table, punix_table_head(u),
 				     punix_bsd_params);
 	if (err) {
-		WRITE_ONCE(u->table_inode, NULL);
+		WRITE_ONCE(u->table_key, 0);
 		goto out_unlock;
 	}
 
@@ -487,6 +514,7 @@ int punix_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 static struct sock *punix_find_bsd(const char *name, int type)
 {
 	const struct inode *inode;
+	unsigned long key;
 	struct sock *sk;
 	struct path path;
 	int err;
@@ -504,8 +532,9 @@ static struct sock *punix_find_bsd(const char *name, int type)
 	if (!S_ISSOCK(inode->i_mode))
 		goto out;
 
-	sk = punix_table_find(&punix_bsd_table, &inode, punix_bsd_params,
-			      NULL);
+	/* An inode's key: bit 0 clear (PUNIX_TABLE_ABSTRACT). */
+	key = (unsigned long)inode;
+	sk = punix_table_find(&punix_bsd_table, &key, punix_bsd_params, NULL);
 	if (!sk)
 		goto out;
 

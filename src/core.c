@@ -45,14 +45,14 @@ static atomic_long_t punix_nr_socks;
 static struct proto punix_stream_proto = {
 	.name		= "PUNIX-STREAM",
 	.owner		= THIS_MODULE,
-	.obj_size	= sizeof(struct punix_sock),
+	.obj_size	= PUNIX_SOCK_SIZE,
 	.slab_flags	= SLAB_TYPESAFE_BY_RCU,	/* addr.c */
 };
 
 static struct proto punix_dgram_proto = {
 	.name		= "PUNIX",
 	.owner		= THIS_MODULE,
-	.obj_size	= sizeof(struct punix_sock),
+	.obj_size	= PUNIX_SOCK_SIZE,
 	.slab_flags	= SLAB_TYPESAFE_BY_RCU,	/* addr.c */
 };
 
@@ -113,6 +113,7 @@ static void punix_sock_destruct(struct sock *sk)
 	struct punix_sock *u = punix_sk(sk);
 
 	skb_queue_purge(&sk->sk_receive_queue);
+	punix_vertex_free(sk);
 
 	WARN_ON_ONCE(refcount_read(&sk->sk_wmem_alloc));
 	WARN_ON_ONCE(!list_empty(&u->net_node));
@@ -220,14 +221,12 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	lock_set_cmp_fn(&u->lock, punix_state_lock_cmp_fn, NULL);
 	mutex_init(&u->iolock);
 	mutex_init(&u->bindlock);
-	init_waitqueue_head(&u->room_wait);
-	punix_peer_wake_init(sk);
+	/* also the queue of senders waiting for room (punix_sock) */
 	init_waitqueue_head(&u->peer_wq.wait);
-	/* table_inode and table_name: cleared by sk_alloc() (addr.c) */
+	punix_peer_wake_init(sk);
+	/* table_key: cleared by sk_alloc() (addr.c) */
 	atomic_set(&u->scm_fds, 0);
-	u->inflight = 0;
-	INIT_LIST_HEAD(&u->gc_link);
-	INIT_LIST_HEAD(&u->gc_work);
+	/* vertex: cleared by sk_alloc() too, set by gc.c */
 
 	sock_prot_inuse_add(net, sk->sk_prot, 1);
 	punix_net_add(sk);
@@ -302,7 +301,7 @@ void punix_release_sock(struct sock *sk, bool embryo)
 	WRITE_ONCE(u->oob_skb, NULL);
 	spin_unlock(&sk->sk_receive_queue.lock);
 
-	wake_up_interruptible_all(&u->room_wait);
+	wake_up_interruptible_all(&u->peer_wq.wait);
 
 	if (peer) {
 		/* A connection ends for both sides; a datagram peer stays. */
@@ -379,7 +378,8 @@ long punix_wait_for_peer(struct sock *other, long timeo)
 	DEFINE_WAIT(wait);
 
 	lockdep_assert_held(&u->lock);
-	prepare_to_wait_exclusive(&u->room_wait, &wait, TASK_INTERRUPTIBLE);
+	prepare_to_wait_exclusive(&u->peer_wq.wait, &wait,
+				  TASK_INTERRUPTIBLE);
 	sleep = !sock_flag(other, SOCK_DEAD) &&
 		!(other->sk_shutdown & RCV_SHUTDOWN) &&
 		punix_recvq_full(other);
@@ -388,7 +388,7 @@ long punix_wait_for_peer(struct sock *other, long timeo)
 	if (sleep)
 		timeo = schedule_timeout(timeo);
 
-	finish_wait(&u->room_wait, &wait);
+	finish_wait(&u->peer_wq.wait, &wait);
 	return timeo;
 }
 

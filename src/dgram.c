@@ -25,12 +25,13 @@
 /*
  * A sender whose connected peer's queue is full must learn when it drains,
  * both to finish a blocking send and to report EPOLLOUT. It cannot sleep on
- * the peer's room_wait from poll(): the peer may be released first. Instead
- * its own entry, peer_wake, is hooked on the peer's room_wait and relays
- * the wakeup to the sender's wait queue. peer_wake.private names the peer
- * it is hooked on (NULL: none); both change under that peer's
- * room_wait.lock. The sender holds a reference on its peer for as long as
- * it is connected, and unhooks before dropping it, so the entry never
+ * the peer's peer_wq.wait (its queue of senders waiting for room, see
+ * struct punix_sock) from poll(): the peer may be released first. Instead
+ * its own entry, peer_wake, is hooked on the peer's peer_wq.wait and
+ * relays the wakeup to the sender's wait queue. peer_wake.private names
+ * the peer it is hooked on (NULL: none); both change under that peer's
+ * peer_wq.wait.lock. The sender holds a reference on its peer for as long
+ * as it is connected, and unhooks before dropping it, so the entry never
  * outlives the queue it is on.
  */
 static int punix_peer_wake_relay(wait_queue_entry_t *q, unsigned int mode,
@@ -39,7 +40,7 @@ static int punix_peer_wake_relay(wait_queue_entry_t *q, unsigned int mode,
 	struct punix_sock *u = container_of(q, struct punix_sock, peer_wake);
 	wait_queue_head_t *sleep;
 
-	/* One shot: called with the peer's room_wait.lock held. */
+	/* One shot: called with the peer's peer_wq.wait.lock held. */
 	list_del_init(&q->entry);
 	q->private = NULL;
 
@@ -62,13 +63,13 @@ static bool punix_peer_wake_connect(struct sock *sk, struct sock *other)
 	struct punix_sock *u = punix_sk(sk), *o = punix_sk(other);
 	bool hooked = false;
 
-	spin_lock(&o->room_wait.lock);
+	spin_lock(&o->peer_wq.wait.lock);
 	if (!u->peer_wake.private) {
 		u->peer_wake.private = other;
-		__add_wait_queue(&o->room_wait, &u->peer_wake);
+		__add_wait_queue(&o->peer_wq.wait, &u->peer_wake);
 		hooked = true;
 	}
-	spin_unlock(&o->room_wait.lock);
+	spin_unlock(&o->peer_wq.wait.lock);
 	return hooked;
 }
 
@@ -76,12 +77,12 @@ void punix_peer_wake_disconnect(struct sock *sk, struct sock *other)
 {
 	struct punix_sock *u = punix_sk(sk), *o = punix_sk(other);
 
-	spin_lock(&o->room_wait.lock);
+	spin_lock(&o->peer_wq.wait.lock);
 	if (u->peer_wake.private == other) {
-		__remove_wait_queue(&o->room_wait, &u->peer_wake);
+		__remove_wait_queue(&o->peer_wq.wait, &u->peer_wake);
 		u->peer_wake.private = NULL;
 	}
-	spin_unlock(&o->room_wait.lock);
+	spin_unlock(&o->peer_wq.wait.lock);
 }
 
 /* Unhook from @other and tell our writers to look again. */
@@ -98,12 +99,13 @@ static void punix_peer_wake_disconnect_wakeup(struct sock *sk,
  * True if @sk must wait for room on @other, in which case a wakeup is
  * armed; false if @other has room after all.
  *
- * A dead @other is never full: its release wakes room_wait once, before
- * it purges the queue, so a sender that looks in between would wait for
- * a wakeup that never comes. It must go on and learn that @other is gone
- * (POLLOUT, then ECONNREFUSED or EPIPE from the send). SOCK_DEAD is set
- * before that wakeup takes room_wait.lock and read here after the hook
- * took it: either the wakeup finds the hook or this sees the flag.
+ * A dead @other is never full: its release wakes peer_wq.wait once,
+ * before it purges the queue, so a sender that looks in between would
+ * wait for a wakeup that never comes. It must go on and learn that @other
+ * is gone (POLLOUT, then ECONNREFUSED or EPIPE from the send). SOCK_DEAD
+ * is set before that wakeup takes peer_wq.wait.lock and read here after
+ * the hook took it: either the wakeup finds the hook or this sees the
+ * flag.
  */
 static bool punix_peer_wake_me(struct sock *sk, struct sock *other)
 {
@@ -168,7 +170,7 @@ static void punix_dgram_disconnected(struct sock *sk, struct sock *other)
 		return;
 
 	skb_queue_purge(&sk->sk_receive_queue);
-	wake_up_interruptible_all(&punix_sk(sk)->room_wait);
+	wake_up_interruptible_all(&punix_sk(sk)->peer_wq.wait);
 
 	if (!sock_flag(other, SOCK_DEAD) && punix_sk(other)->peer == sk) {
 		WRITE_ONCE(other->sk_err, ECONNRESET);
@@ -507,8 +509,8 @@ static int punix_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
 	}
 
 	/* A message left the queue: a sender waiting for room may go on. */
-	if (wq_has_sleeper(&u->room_wait))
-		wake_up_interruptible_sync_poll(&u->room_wait, EPOLLOUT |
+	if (wq_has_sleeper(&u->peer_wq.wait))
+		wake_up_interruptible_sync_poll(&u->peer_wq.wait, EPOLLOUT |
 						EPOLLWRNORM | EPOLLWRBAND);
 
 	if (msg->msg_name)

@@ -11,9 +11,17 @@
  *
  * Accounting: every scm_fp_list attached to a queued skb counts, for each
  * punix socket among its files, one in-flight reference on that socket
- * (punix_sock.inflight). A socket with a non-zero count is on
+ * (punix_vertex.inflight). A socket with a non-zero count is on
  * punix_gc_inflight_list. Each user's in-flight files are counted too, to
  * bound them by RLIMIT_NOFILE as af_unix does (ETOOMANYREFS).
+ *
+ * A socket's collector state lives out of line, in its struct
+ * punix_vertex (as af_unix's struct unix_vertex), so that a socket whose
+ * file never went in flight pays one pointer for it
+ * (punix_sock.vertex). The vertex is allocated the first time the
+ * socket's file goes in flight, by punix_inflight_add() before it commits
+ * anything (an allocation failure is -ENOMEM from sendmsg(), with nothing
+ * queued), and freed by the socket's destructor (punix_vertex_free()).
  *
  * Collection (punix_gc_work), all under punix_gc_lock, mark and sweep:
  *  1. candidates: in-flight sockets whose file has no reference other than
@@ -61,8 +69,26 @@
 #define PUNIX_INFLIGHT_SANE_USER	(SCM_MAX_FD * 8)
 
 /*
- * punix_gc_lock protects punix_gc_inflight_list, punix_sock.inflight,
- * .gc_link, .gc_refs, .gc_flags, punix_tot_inflight and punix_user_table.
+ * struct punix_vertex - a socket's collector state (see above).
+ *
+ * punix_sock.vertex is set once, from NULL, under punix_gc_lock, and
+ * stays until the destructor frees the vertex: a socket whose file is in
+ * flight (in an scm_fp_list that holds the file, hence the socket) has
+ * one. @u is set before the vertex is published and never changes.
+ */
+struct punix_vertex {
+	struct punix_sock	*u;		/* its socket */
+	unsigned int		inflight;	/* times its file is in flight */
+	int			gc_refs;
+	struct list_head	gc_link;	/* on the in-flight list */
+	struct list_head	gc_work;	/* a collection's own lists */
+	u8			gc_flags;
+};
+
+/*
+ * punix_gc_lock protects punix_gc_inflight_list, punix_sock.vertex (its
+ * setting), punix_vertex.inflight, .gc_link, .gc_work, .gc_refs,
+ * .gc_flags, punix_tot_inflight and punix_user_table.
  */
 static DEFINE_SPINLOCK(punix_gc_lock);
 static LIST_HEAD(punix_gc_inflight_list);
@@ -129,17 +155,47 @@ struct sock *punix_get_socket(struct file *filp)
 	return sock->sk;
 }
 
+static void punix_vertices_free(struct list_head *vertices)
+{
+	struct punix_vertex *v, *next;
+
+	list_for_each_entry_safe(v, next, vertices, gc_link)
+		kfree(v);
+}
+
 /*
  * @fpl is being attached to a queued skb: its punix sockets are in flight.
- * May sleep (allocates the user's counter the first time).
+ * May sleep: allocates the vertices of sockets going in flight for the
+ * first time, and the user's counter the first time, before anything is
+ * changed, so that a failure (-ENOMEM) leaves everything as it was.
  */
 int punix_inflight_add(struct scm_fp_list *fpl)
 {
 	struct punix_user_inflight *ui, *spare = NULL;
 	kuid_t uid = fpl->user->uid;
+	struct punix_vertex *v;
+	LIST_HEAD(vertices);
 	struct punix_sock *u;
 	struct sock *sk;
 	int i;
+
+	/*
+	 * One vertex for each file of a socket that has none yet. Read
+	 * without the lock: a vertex, once set, stays while @fpl holds the
+	 * file, so each one still missing below has one here. A socket
+	 * listed twice, or given one meanwhile, leaves some over.
+	 */
+	for (i = 0; fpl->count_unix && i < fpl->count; i++) {
+		sk = punix_get_socket(fpl->fp[i]);
+		if (!sk || READ_ONCE(punix_sk(sk)->vertex))
+			continue;
+		v = kmalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+		if (!v) {
+			punix_vertices_free(&vertices);
+			return -ENOMEM;
+		}
+		list_add(&v->gc_link, &vertices);
+	}
 
 	for (;;) {
 		spin_lock(&punix_gc_lock);
@@ -148,8 +204,10 @@ int punix_inflight_add(struct scm_fp_list *fpl)
 			break;
 		spin_unlock(&punix_gc_lock);
 		spare = kzalloc(sizeof(*spare), GFP_KERNEL);
-		if (!spare)
+		if (!spare) {
+			punix_vertices_free(&vertices);
 			return -ENOMEM;
+		}
 	}
 	if (!ui) {
 		ui = spare;
@@ -164,15 +222,26 @@ int punix_inflight_add(struct scm_fp_list *fpl)
 		if (!sk)
 			continue;
 		u = punix_sk(sk);
-		if (!u->inflight++) {
-			list_add_tail(&u->gc_link, &punix_gc_inflight_list);
-			u->gc_flags = 0;
+		v = u->vertex;
+		if (!v) {
+			v = list_first_entry(&vertices, struct punix_vertex,
+					     gc_link);
+			list_del(&v->gc_link);
+			v->u = u;
+			v->inflight = 0;
+			INIT_LIST_HEAD(&v->gc_work);
+			WRITE_ONCE(u->vertex, v);
+		}
+		if (!v->inflight++) {
+			list_add_tail(&v->gc_link, &punix_gc_inflight_list);
+			v->gc_flags = 0;
 		}
 		WRITE_ONCE(punix_tot_inflight, punix_tot_inflight + 1);
 	}
 	spin_unlock(&punix_gc_lock);
 
 	kfree(spare);
+	punix_vertices_free(&vertices);
 	return 0;
 }
 
@@ -180,7 +249,7 @@ int punix_inflight_add(struct scm_fp_list *fpl)
 void punix_inflight_del(struct scm_fp_list *fpl)
 {
 	struct punix_user_inflight *ui;
-	struct punix_sock *u;
+	struct punix_vertex *v;
 	struct sock *sk;
 	int i;
 
@@ -189,9 +258,9 @@ void punix_inflight_del(struct scm_fp_list *fpl)
 		sk = punix_get_socket(fpl->fp[i]);
 		if (!sk)
 			continue;
-		u = punix_sk(sk);
-		if (!WARN_ON_ONCE(!u->inflight) && !--u->inflight)
-			list_del_init(&u->gc_link);
+		v = punix_sk(sk)->vertex;
+		if (!WARN_ON_ONCE(!v || !v->inflight) && !--v->inflight)
+			list_del_init(&v->gc_link);
 		WRITE_ONCE(punix_tot_inflight, punix_tot_inflight - 1);
 	}
 
@@ -211,6 +280,21 @@ void punix_inflight_del(struct scm_fp_list *fpl)
 }
 
 /*
+ * The destructor of @sk: nothing holds its file, so it is not in flight,
+ * and no collection can reach its vertex.
+ */
+void punix_vertex_free(struct sock *sk)
+{
+	struct punix_vertex *v = punix_sk(sk)->vertex;
+
+	if (!v)
+		return;
+	WARN_ON_ONCE(v->inflight);
+	punix_sk(sk)->vertex = NULL;
+	kfree(v);
+}
+
+/*
  * MSG_PEEK made duplicates of files still in flight: wait for a collection
  * that may have started before they existed to end before they are used.
  */
@@ -223,18 +307,20 @@ void punix_gc_peek_barrier(void)
 /*
  * One in-flight sock @u seen in a queue scanned by the collector: step 2
  * (@work NULL) takes one off its gc_refs; step 3 marks it reachable and
- * puts it on @work to scan its own queues.
+ * puts it on @work to scan its own queues. In flight, it has a vertex.
  */
 static void punix_gc_visit(struct punix_sock *u, struct list_head *work)
 {
-	if (!(u->gc_flags & PUNIX_GC_CANDIDATE))
+	struct punix_vertex *v = u->vertex;
+
+	if (!(v->gc_flags & PUNIX_GC_CANDIDATE))
 		return;
 	if (!work) {
-		u->gc_refs--;
-	} else if (!(u->gc_flags & PUNIX_GC_REACHABLE)) {
-		u->gc_flags |= PUNIX_GC_REACHABLE;
+		v->gc_refs--;
+	} else if (!(v->gc_flags & PUNIX_GC_REACHABLE)) {
+		v->gc_flags |= PUNIX_GC_REACHABLE;
 		/* from the candidates to the work list */
-		list_move_tail(&u->gc_work, work);
+		list_move_tail(&v->gc_work, work);
 	}
 }
 
@@ -326,10 +412,11 @@ static void punix_gc_collect(struct sock *sk, struct sk_buff_head *hitlist)
 
 static void punix_gc(struct work_struct *work)
 {
+	struct punix_vertex *v, *next;
 	struct sk_buff_head hitlist;
-	struct punix_sock *u, *next;
 	LIST_HEAD(candidates);
 	LIST_HEAD(reached);
+	struct socket *sock;
 	struct file *filp;
 
 	__skb_queue_head_init(&hitlist);
@@ -337,41 +424,42 @@ static void punix_gc(struct work_struct *work)
 	spin_lock(&punix_gc_lock);
 
 	/* 1. Sockets referenced only from flight. */
-	list_for_each_entry(u, &punix_gc_inflight_list, gc_link) {
-		u->gc_flags = 0;
-		filp = u->sk.sk_socket ? u->sk.sk_socket->file : NULL;
-		if (!filp || file_count(filp) != u->inflight)
+	list_for_each_entry(v, &punix_gc_inflight_list, gc_link) {
+		v->gc_flags = 0;
+		sock = v->u->sk.sk_socket;
+		filp = sock ? sock->file : NULL;
+		if (!filp || file_count(filp) != v->inflight)
 			continue;
-		u->gc_flags = PUNIX_GC_CANDIDATE;
-		u->gc_refs = u->inflight;
-		list_add_tail(&u->gc_work, &candidates);
+		v->gc_flags = PUNIX_GC_CANDIDATE;
+		v->gc_refs = v->inflight;
+		list_add_tail(&v->gc_work, &candidates);
 	}
 
 	/* 2. Take off the references candidates hold on each other. */
-	list_for_each_entry(u, &candidates, gc_work)
-		punix_gc_scan(&u->sk, NULL);
+	list_for_each_entry(v, &candidates, gc_work)
+		punix_gc_scan(&v->u->sk, NULL);
 
 	/* 3. What is still referenced from outside is reachable. */
-	list_for_each_entry_safe(u, next, &candidates, gc_work) {
-		if (u->gc_refs > 0) {
-			u->gc_flags |= PUNIX_GC_REACHABLE;
-			list_move_tail(&u->gc_work, &reached);
+	list_for_each_entry_safe(v, next, &candidates, gc_work) {
+		if (v->gc_refs > 0) {
+			v->gc_flags |= PUNIX_GC_REACHABLE;
+			list_move_tail(&v->gc_work, &reached);
 		}
 	}
 	while (!list_empty(&reached)) {
-		u = list_first_entry(&reached, struct punix_sock, gc_work);
-		list_del_init(&u->gc_work);
-		punix_gc_scan(&u->sk, &reached);
+		v = list_first_entry(&reached, struct punix_vertex, gc_work);
+		list_del_init(&v->gc_work);
+		punix_gc_scan(&v->u->sk, &reached);
 	}
 
 	/* 4. The rest is garbage. */
-	list_for_each_entry_safe(u, next, &candidates, gc_work) {
-		list_del_init(&u->gc_work);
-		if (!(u->gc_flags & PUNIX_GC_REACHABLE))
-			punix_gc_collect(&u->sk, &hitlist);
+	list_for_each_entry_safe(v, next, &candidates, gc_work) {
+		list_del_init(&v->gc_work);
+		if (!(v->gc_flags & PUNIX_GC_REACHABLE))
+			punix_gc_collect(&v->u->sk, &hitlist);
 	}
-	list_for_each_entry(u, &punix_gc_inflight_list, gc_link)
-		u->gc_flags = 0;
+	list_for_each_entry(v, &punix_gc_inflight_list, gc_link)
+		v->gc_flags = 0;
 
 	spin_unlock(&punix_gc_lock);
 

@@ -24,6 +24,8 @@
 
 #include "compat.h"
 
+struct punix_vertex;
+
 /* The family number in use (module parameter "family"). */
 extern int punix_family;
 
@@ -48,10 +50,11 @@ struct punix_address {
  * AF_UNIX: Landlock reads unix_sk(sk)->addr, ->peer and asserts ->lock held.
  * So @addr, @path, @peer and @lock sit where struct unix_sock has them, and
  * struct punix_address has struct unix_address's layout (checked below).
- * PUNIX_UNIX_GAP is what unix_sock has between peer and lock.
+ * What unix_sock has between peer and lock (listener and vertex) is read by
+ * af_unix alone (no LSM, BPF or io_uring code outside net/unix/ reads it;
+ * bpf_skc_to_unix_sock() and lsm_audit look at AF_UNIX sockets only): punix
+ * keeps its own fields there.
  */
-#define PUNIX_UNIX_GAP	(offsetof(struct unix_sock, lock) -		\
-			 offsetofend(struct unix_sock, peer))
 
 /*
  * struct punix_sock - one punix socket.
@@ -63,7 +66,8 @@ struct punix_address {
  *   > @bindlock > a bucket lock of an address table (addr.c)
  *
  *   @iolock > @lock (> a second @lock) > sk_peer_lock, sk_callback_lock,
- *   sk_receive_queue.lock, room_wait.lock > wait-queue lock of sk_sleep()
+ *   sk_receive_queue.lock, peer_wq.wait.lock > wait-queue lock of
+ *   sk_sleep()
  *
  *   punix_net.lock (walkers: proc.c, diag.c) > @lock, sk_callback_lock,
  *   sk_receive_queue.lock (> a queued embryo's client's sk_callback_lock)
@@ -87,13 +91,13 @@ struct punix_address {
  *   cycle; lockdep checks both (punix_state_lock_cmp_fn(), core.c).
  *   Inside @lock nest: sk_peer_lock (credentials), sk_callback_lock
  *   (sock_orphan(), sock_graft()), the receive-queue lock of the socket
- *   locked (queueing on it, @oob_skb), any socket's room_wait.lock
+ *   locked (queueing on it, @oob_skb), any socket's peer_wq.wait.lock
  *   (hooking @peer_wake, punix_wait_for_peer(), listen()'s wakeup), the
  *   sk_sleep() wait-queue locks (wakeups, waits) and the file owner's
  *   lock (SIGURG, oob.c).
- * - room_wait.lock: @peer_wake relays a wakeup under the peer's
- *   room_wait.lock to the sender's sk_sleep() queue, so that queue's lock
- *   nests inside it. No state lock is taken inside either.
+ * - peer_wq.wait.lock: @peer_wake relays a wakeup under the peer's
+ *   peer_wq.wait.lock to the sender's sk_sleep() queue, so that queue's
+ *   lock nests inside it. No state lock is taken inside either.
  * - sk_receive_queue.lock: innermost among the socket locks, but for the
  *   collector (gc.c), which takes punix_gc_lock > a listener's queue lock
  *   > (nested) each embryo's queue lock, and never a state lock, and for
@@ -118,31 +122,25 @@ struct punix_sock {
 	struct mutex		iolock;		/* see above */
 	struct mutex		bindlock;	/* see above */
 	struct sock		*peer;
-	u8			unix_gap[PUNIX_UNIX_GAP];	/* unused */
-	spinlock_t		lock;		/* see above */
-	wait_queue_head_t	room_wait;	/* senders waiting for queue room */
-	wait_queue_entry_t	peer_wake;	/* dgram.c: hooked on peer's */
-	struct socket_wq	peer_wq;	/* embryo's wq until accept() */
 	/*
 	 * addr.c: the address table entry. A table links the socket through
 	 * the first word of sk_node, which survives the reuse of its memory
-	 * (see addr.c). What the table hashes is @table_inode, the node of
-	 * a path (punix_bsd_table), or @table_name, an abstract name
-	 * (punix_net.abstract): set under @bindlock before the socket is
-	 * inserted and cleared when it is removed, so non-NULL only while
-	 * it is in a table (an accepted socket shares its listener's @addr
-	 * but is in no table). Lockless lookups read them (addr.c).
+	 * (see addr.c). What the table hashes is @table_key: the node of a
+	 * path (punix_bsd_table), a struct inode pointer, or an abstract
+	 * name (punix_net.abstract), a struct punix_address pointer with
+	 * bit 0 set (PUNIX_TABLE_ABSTRACT, addr.c): set under @bindlock
+	 * before the socket is inserted and cleared when it is removed, so
+	 * non-zero only while it is in a table (an accepted socket shares
+	 * its listener's @addr but is in no table). Lockless lookups read
+	 * it (addr.c).
 	 */
-	const struct inode	*table_inode;
-	struct punix_address	*table_name;
-	struct list_head	net_node;	/* punix_net.socks */
+	unsigned long		table_key;
+	/* gc.c: our collector state, once our file went in flight */
+	struct punix_vertex	*vertex;
+	spinlock_t		lock;		/* see above */
 	atomic_t		scm_fds;	/* files queued on us, fdinfo */
-	/* gc.c, under punix_gc_lock: */
-	unsigned int		inflight;	/* times our file is in flight */
-	struct list_head	gc_link;	/* on the in-flight list */
-	struct list_head	gc_work;	/* a collection's own lists */
-	int			gc_refs;
-	u8			gc_flags;
+	wait_queue_entry_t	peer_wake;	/* dgram.c: hooked on peer's */
+	struct list_head	net_node;	/* punix_net.socks */
 	/*
 	 * Stream: the skb holding the pending MSG_OOB byte, which stays on
 	 * sk_receive_queue (oob.c). Set and cleared only with
@@ -151,6 +149,21 @@ struct punix_sock {
 	 * (poll) use READ_ONCE().
 	 */
 	struct sk_buff		*oob_skb;
+	/*
+	 * An embryo's wq until accept() grafts it onto its socket. Its wait
+	 * queue is also, as af_unix's peer_wait, where senders wait for room
+	 * in our receive queue: punix_wait_for_peer() (connect() to a
+	 * listener, a send to a datagram socket not connected back to the
+	 * sender) and the @peer_wake hooks of datagram senders (dgram.c).
+	 * Both uses never meet: nothing waits for room on an embryo, which
+	 * is no listener and whose only sender, its client (a stream or
+	 * seqpacket socket), is its @peer, flow controlled by its send buffer
+	 * alone; once the embryo is released (@peer NULL, SOCK_DEAD) a
+	 * seqpacket client's poll may hook @peer_wake on it, and unhooks at
+	 * once on seeing SOCK_DEAD (punix_peer_wake_me()). Nor does anything
+	 * wait on an embryo's sk_sleep() before accept(): it has no file.
+	 */
+	struct socket_wq	peer_wq;	/* last: see PUNIX_SOCK_SIZE */
 };
 
 static_assert(offsetof(struct punix_sock, addr) ==
@@ -161,6 +174,19 @@ static_assert(offsetof(struct punix_sock, peer) ==
 	      offsetof(struct unix_sock, peer));
 static_assert(offsetof(struct punix_sock, lock) ==
 	      offsetof(struct unix_sock, lock));
+/*
+ * What the slab allocates for a punix_sock (core.c): all of it but the
+ * padding after @peer_wq, which a cache-aligned struct socket_wq carries.
+ * Nothing touches that padding; the slab keeps its free pointer there,
+ * after the object, as it does for a SLAB_TYPESAFE_BY_RCU cache (addr.c).
+ * So the object is 1024 bytes, as AF_UNIX's: issue 9's memory target, an
+ * idle punix socket holds no more slab memory than an AF_UNIX one.
+ */
+#define PUNIX_SOCK_SIZE	(offsetof(struct punix_sock, peer_wq) +	\
+			 offsetofend(struct socket_wq, rcu))
+static_assert(offsetofend(struct punix_sock, peer_wq) ==
+	      sizeof(struct punix_sock));
+static_assert(PUNIX_SOCK_SIZE + sizeof(void *) <= sizeof(struct unix_sock));
 static_assert(offsetof(struct punix_address, refcnt) ==
 	      offsetof(struct unix_address, refcnt));
 static_assert(offsetof(struct punix_address, len) ==
@@ -346,6 +372,7 @@ struct sock *punix_get_socket(struct file *filp);
 bool punix_too_many_fds(void);
 int punix_inflight_add(struct scm_fp_list *fpl);
 void punix_inflight_del(struct scm_fp_list *fpl);
+void punix_vertex_free(struct sock *sk);
 void punix_gc_peek_barrier(void);
 void punix_gc_start(void);
 void punix_gc_on_release(void);

@@ -208,7 +208,7 @@ static int punix_stream_listen(struct socket *sock, int backlog)
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN)
 		goto out;
 	if (backlog > sk->sk_max_ack_backlog)
-		wake_up_interruptible_all(&u->room_wait);
+		wake_up_interruptible_all(&u->peer_wq.wait);
 	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
 	WRITE_ONCE(sk->sk_state, TCP_LISTEN);
 	/* connect() hands these credentials to the client */
@@ -369,7 +369,7 @@ static int punix_stream_accept(struct socket *sock, struct socket *newsock,
 
 	tsk = skb->sk;
 	skb_free_datagram(sk, skb);
-	wake_up_interruptible(&punix_sk(sk)->room_wait);
+	wake_up_interruptible(&punix_sk(sk)->peer_wq.wait);
 
 	punix_state_lock(tsk);
 	newsock->state = SS_CONNECTED;
