@@ -54,10 +54,7 @@
  * head for appending takes the tail's credit (zeroed) plus the af_unix
  * cost of the write it is made for, and its truesize must fit in that sum
  * (the rest carries on as its own credit). So heads grow geometrically
- * with the data appended, never above 16 KiB nor SO_SNDBUF / 4. A head
- * that replaces the tail (punix_stream_alloc_replace()) is paid with the
- * tail's truesize as well, which its freeing returns; a page added to the
- * tail (PUNIX_APPEND_FRAGS) is paid as a new head is.
+ * with the data appended, never above 16 KiB nor SO_SNDBUF / 4.
  *
  * A reader that reads part of such a queue frees af_unix's skbs one write
  * at a time, punix's merged skbs only once all their bytes are read, and a
@@ -65,7 +62,7 @@
  * bound holds against af_unix's cost of every write since the queue was
  * last empty (the credit lives in the tail skb and dies with it). The
  * charge, each skb's truesize, still bounds the memory by SO_SNDBUF (plus
- * one head or page of at most SO_SNDBUF / 4) as af_unix's does.
+ * one head of at most SO_SNDBUF / 4) as af_unix's does.
  */
 #define PUNIX_APPEND_HEAD	16384
 
@@ -73,96 +70,13 @@
 #define PUNIX_APPEND_CREDIT	(2 * SKB_TRUESIZE(PUNIX_APPEND_HEAD))
 
 /*
- * Heads of at most this many bytes (data and shared info) may come from
- * the skb core's own cache of small heads, whose size is not in any
- * header: for those punix_unix_cost() counts the bytes only.
- */
-#define PUNIX_SMALL_HEAD	1024
-
-/*
  * At least what af_unix's skb for a linear write of @size bytes costs: its
- * bytes in cache lines, a shared info and an sk_buff. A head too large for
- * the small-head cache is a kmalloc() of that size, rounded up to its
- * kmalloc bucket (alloc_skb() charges the whole bucket): that is exactly
- * af_unix's truesize. A smaller one is counted without the rounding.
+ * bytes in cache lines, a shared info and an sk_buff (kmalloc may round
+ * the head up, never down).
  */
 static unsigned int punix_unix_cost(int size)
 {
-	unsigned int head = SKB_DATA_ALIGN(size) +
-			    SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
-
-	if (head > PUNIX_SMALL_HEAD)
-		head = kmalloc_size_roundup(head);
-	return head + SKB_DATA_ALIGN(sizeof(struct sk_buff));
-}
-
-/*
- * At least what af_unix's skb for a write of @size bytes laid out in
- * pages only (@paged, see punix_stream_sendmsg()) costs: an empty head,
- * its shared info, an sk_buff, and the pages (alloc_skb_with_frags()
- * rounds them up to whole pages, or more).
- */
-static unsigned int punix_write_cost(int size, bool paged)
-{
-	if (paged)
-		return SKB_TRUESIZE(0) + PAGE_ALIGN(size);
-	return punix_unix_cost(size);
-}
-
-/*
- * A write of a page or so, which af_unix puts in pages with an empty head,
- * may go to the pages of the tail skb instead: into the room its last
- * page has left, or into a new page added to it (its truesize, charged
- * to the writer, paid for with the tail's credit and the write's af_unix
- * cost, as a grown head is). So a run of such writes needs a page now
- * and then instead of an sk_buff, a head and a page each. An skb takes
- * pages this way up to PUNIX_APPEND_FRAGS of them and PUNIX_APPEND_LEN
- * bytes, pages of at most PUNIX_APPEND_PAGE bytes (af_unix's largest).
- *
- * Adding bytes to an skb's pages changes skb->len and ->data_len, which a
- * reader copying from the skb without the locks reads as one (its head
- * length is their difference): so a write into pages is made only while
- * holding the reader's @iolock (tried; a reader in the queue sends the
- * write the usual way).
- */
-#define PUNIX_APPEND_FRAGS	16
-#define PUNIX_APPEND_LEN	65536
-#define PUNIX_APPEND_PAGE	32768
-
-/* Bytes left in the page of @frag behind its data. */
-static unsigned int punix_frag_room(const skb_frag_t *frag)
-{
-	return page_size(skb_frag_page(frag)) - skb_frag_off(frag) -
-	       skb_frag_size(frag);
-}
-
-/*
- * What punix_stream_append() tells the writer when the tail skb would
- * have taken the write but had no room: the credit taken from the tail,
- * and the tail's unread length and truesize, for a bigger copy of it
- * (punix_stream_alloc_replace()).
- */
-struct punix_grow {
-	bool		grow;
-	unsigned int	credit;
-	unsigned int	tail_len;
-	unsigned int	tail_truesize;
-	unsigned int	nr_frags;	/* the tail's, for a write into pages */
-};
-
-/*
- * May @sk's write without files, with the credentials of @scm, follow the
- * bytes of @tail in one skb (where they go, in its head or in its pages,
- * is the caller's question)? Called with @other's state lock and
- * receive-queue lock held.
- */
-static bool punix_stream_may_join(struct sock *sk, struct socket *sock,
-				  struct sock *other, struct sk_buff *tail,
-				  struct scm_cookie *scm)
-{
-	return tail && tail->sk == sk && PUNIX_CB(tail)->append &&
-	       tail != punix_sk(other)->oob_skb && punix_skb_len(tail) &&
-	       punix_scm_append_ok(tail, scm, sock, other);
+	return SKB_TRUESIZE(SKB_DATA_ALIGN(size));
 }
 
 /*
@@ -181,20 +95,16 @@ static bool punix_stream_may_join(struct sock *sk, struct socket *sock,
  * write or none of it. A fault leaves the skb as it was and the caller
  * takes the slow path, which may sleep.
  *
- * Returns true when the bytes were queued. Otherwise, if a tail would
- * have taken them but had no room, @grow says so (->grow), with the
- * credit taken from it, for a new head (punix_stream_alloc_grown(),
- * punix_stream_alloc_replace()).
+ * Returns true when the bytes were queued. Otherwise *@credit is the
+ * credit taken from a tail that would have taken them but had no room
+ * (and *@grow is set), for a new head: punix_stream_alloc_grown().
  */
 static bool punix_stream_append(struct sock *sk, struct socket *sock,
 				struct sock *other, struct msghdr *msg,
-				struct scm_cookie *scm, int size, bool paged,
-				struct punix_grow *grow)
+				struct scm_cookie *scm, int size, bool *grow,
+				unsigned int *credit)
 {
-	struct mutex *iolock = &punix_sk(other)->iolock;
-	skb_frag_t *frag = NULL;
 	struct sk_buff *tail;
-	unsigned int room;
 	bool done = false;
 	size_t copied;
 
@@ -204,84 +114,55 @@ static bool punix_stream_append(struct sock *sk, struct socket *sock,
 	    sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
 		return false;
 
-	/* Pages only with no reader in the skb: see PUNIX_APPEND_FRAGS. */
-	if (paged && !mutex_trylock(iolock))
-		return false;
-
 	punix_state_lock(other);
 	if (sock_flag(other, SOCK_DEAD) || (other->sk_shutdown & RCV_SHUTDOWN))
 		goto out_unlock;
 	spin_lock(&other->sk_receive_queue.lock);
 	tail = skb_peek_tail(&other->sk_receive_queue);
-	if (!punix_stream_may_join(sk, sock, other, tail, scm))
+	if (!tail || tail->sk != sk || !PUNIX_CB(tail)->append ||
+	    tail == punix_sk(other)->oob_skb || !punix_skb_len(tail) ||
+	    skb_is_nonlinear(tail) ||
+	    !punix_scm_append_ok(tail, scm, sock, other))
 		goto out;
-	if (!paged) {
-		/* Into the head: there must be nothing in pages yet. */
-		if (skb_is_nonlinear(tail))
-			goto out;
-		room = skb_tailroom(tail);
-	} else {
-		grow->nr_frags = skb_shinfo(tail)->nr_frags;
-		if (grow->nr_frags)
-			frag = &skb_shinfo(tail)->frags[grow->nr_frags - 1];
-		room = frag ? punix_frag_room(frag) : 0;
-	}
-	if (room < size) {
+	if (skb_tailroom(tail) < size) {
 		/* Taken, so that no other skb is paid with it. */
-		grow->credit = PUNIX_CB(tail)->credit;
+		*credit = PUNIX_CB(tail)->credit;
 		PUNIX_CB(tail)->credit = 0;
-		grow->tail_len = punix_skb_len(tail);
-		grow->tail_truesize = tail->truesize;
-		grow->grow = true;
+		*grow = true;
 		goto out;
 	}
 
 	pagefault_disable();
-	if (frag)
-		copied = copy_page_from_iter_atomic(skb_frag_page(frag),
-						    skb_frag_off(frag) +
-						    skb_frag_size(frag),
-						    size, &msg->msg_iter);
-	else
-		copied = copy_from_iter(skb_tail_pointer(tail), size,
-					&msg->msg_iter);
+	copied = copy_from_iter(skb_tail_pointer(tail), size, &msg->msg_iter);
 	pagefault_enable();
 	if (copied != (size_t)size) {
 		iov_iter_revert(&msg->msg_iter, copied);
 		goto out;
 	}
-	if (frag) {
-		skb_frag_size_add(frag, size);
-		tail->len += size;
-		tail->data_len += size;
-	} else {
-		__skb_put(tail, size);
-	}
+	__skb_put(tail, size);
 	PUNIX_CB(tail)->credit = min_t(u32, PUNIX_CB(tail)->credit +
-				       punix_write_cost(size, paged),
+				       punix_unix_cost(size),
 				       PUNIX_APPEND_CREDIT);
 	done = true;
 out:
 	spin_unlock(&other->sk_receive_queue.lock);
 out_unlock:
 	punix_state_unlock(other);
-	if (paged)
-		mutex_unlock(iolock);
 	if (done)
 		other->sk_data_ready(other);
 	return done;
 }
 
 /*
- * A new skb for a write whose writer fills the tail skb by appending
- * (punix_stream_append() found it full): a linear head with room for @need
- * bytes at least, whose truesize fits in @budget, 16 KiB and SO_SNDBUF / 4.
- * It is charged its truesize. NULL when no such head fits, or the memory
- * is not there at once: the caller then makes af_unix's skb (which waits
- * for room, as af_unix).
+ * A new skb for a write of @size bytes whose writer fills the tail skb by
+ * appending (punix_stream_append() found it full): a linear head with room
+ * for the writes that follow, whose truesize fits in @budget (the tail's
+ * credit and the af_unix cost of this write), 16 KiB and SO_SNDBUF / 4.
+ * It is charged its truesize. NULL when that leaves no room for a second
+ * write like this one, or the memory is not there at once: the caller
+ * then makes af_unix's skb (which waits for room, as af_unix).
  */
-static struct sk_buff *punix_stream_alloc_grown(struct sock *sk,
-						unsigned int need,
+static struct sk_buff *punix_stream_alloc_grown(struct sock *sk, int size,
 						unsigned int budget)
 {
 	unsigned int cap = min_t(unsigned int, PUNIX_APPEND_HEAD +
@@ -296,7 +177,7 @@ static struct sk_buff *punix_stream_alloc_grown(struct sock *sk,
 	/* A kmalloc size: alloc_skb() rounds it up no further. */
 	head = rounddown_pow_of_two(budget -
 				    SKB_DATA_ALIGN(sizeof(struct sk_buff)));
-	if (SKB_WITH_OVERHEAD(head) < need || READ_ONCE(sk->sk_err) ||
+	if (SKB_WITH_OVERHEAD(head) < 2 * size || READ_ONCE(sk->sk_err) ||
 	    (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
 	    sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
 		return NULL;
@@ -312,161 +193,6 @@ static struct sk_buff *punix_stream_alloc_grown(struct sock *sk,
 	}
 	skb_set_owner_w(skb, sk);
 	return skb;
-}
-
-/*
- * The tail skb a writer fills by appending starts as af_unix's skb for
- * one write, with little room left (a 1 KiB write gets a 2 KiB head, so
- * the next 1 KiB never fits) and no credit yet to pay for a larger head
- * beside it. So while the tail is smaller than the largest head, the
- * writer replaces it: a new skb, paid for with the tail's truesize (freed
- * in exchange), its credit and this write's af_unix cost, takes the
- * tail's unread bytes and then this write's, and room for another write
- * like it. Heads double from one replacement to the next, so each byte is
- * copied once more at most during the ramp to 16 KiB; full tails are
- * followed by new heads paid with credit (punix_stream_alloc_grown()).
- *
- * punix_stream_alloc_replace() makes the skb and reserves room at its
- * front for the tail's bytes; the write's bytes are copied behind that
- * room, then punix_stream_replace_tail() swaps the two skbs, if the tail
- * is still the one seen, with as many unread bytes, and no reader is in
- * it (the reader's @iolock, tried).
- */
-static struct sk_buff *punix_stream_alloc_replace(struct sock *sk, int size,
-						  const struct punix_grow *grow,
-						  unsigned int budget)
-{
-	struct sk_buff *skb;
-
-	if (grow->tail_truesize >= PUNIX_APPEND_HEAD)
-		return NULL;
-	skb = punix_stream_alloc_grown(sk, grow->tail_len + 2 * size,
-				       budget + grow->tail_truesize);
-	if (skb)
-		skb_reserve(skb, grow->tail_len);
-	return skb;
-}
-
-/*
- * Called with @other's @iolock (tried) and state lock held: put @skb in
- * place of the tail skb described by @grow, to which the bytes of @skb
- * could have been appended, and return the old tail for the caller to
- * free, once the locks are dropped. NULL if the tail changed: then @skb
- * is left as it was.
- */
-static struct sk_buff *punix_stream_replace_tail(struct sock *sk,
-						 struct socket *sock,
-						 struct sock *other,
-						 struct sk_buff *skb,
-						 struct scm_cookie *scm,
-						 const struct punix_grow *grow,
-						 unsigned int budget)
-{
-	struct sk_buff_head *q = &other->sk_receive_queue;
-	struct sk_buff *tail;
-	unsigned int credit;
-
-	spin_lock(&q->lock);
-	tail = skb_peek_tail(q);
-	if (!punix_stream_may_join(sk, sock, other, tail, scm) ||
-	    skb_is_nonlinear(tail) || punix_skb_len(tail) != grow->tail_len ||
-	    tail->truesize != grow->tail_truesize) {
-		spin_unlock(&q->lock);
-		return NULL;
-	}
-	skb_push(skb, grow->tail_len);
-	memcpy(skb->data, tail->data + PUNIX_CB(tail)->consumed,
-	       grow->tail_len);
-	/* What the budget leaves over, and what the tail gained since. */
-	credit = budget + grow->tail_truesize - skb->truesize +
-		 PUNIX_CB(tail)->credit;
-	PUNIX_CB(skb)->credit = min_t(u32, credit, PUNIX_APPEND_CREDIT);
-	__skb_unlink(tail, q);
-	__skb_queue_tail(q, skb);
-	spin_unlock(&q->lock);
-	return tail;
-}
-
-/*
- * A page for a write of @size bytes that the tail skb's pages had no room
- * for (punix_stream_append() with @grow->nr_frags): the largest whose
- * size fits in @budget (the tail's credit and the write's af_unix cost),
- * PUNIX_APPEND_PAGE and SO_SNDBUF / 4, if the tail may take one more page
- * and @size more bytes. The write's bytes are copied to its start. Its
- * size is in *@psize. NULL when none fits, or the memory is not there at
- * once: the caller then makes af_unix's skb.
- */
-static struct page *punix_stream_alloc_frag(struct sock *sk,
-					    struct msghdr *msg, int size,
-					    const struct punix_grow *grow,
-					    unsigned int budget,
-					    unsigned int *psize)
-{
-	unsigned int order;
-	struct page *page;
-	size_t copied;
-
-	budget = min3(budget, (unsigned int)PUNIX_APPEND_PAGE,
-		      (unsigned int)READ_ONCE(sk->sk_sndbuf) >> 2);
-	if (grow->nr_frags >= min_t(unsigned int, PUNIX_APPEND_FRAGS,
-				    MAX_SKB_FRAGS) ||
-	    grow->tail_len + size > PUNIX_APPEND_LEN ||
-	    budget < PAGE_ALIGN(size) || READ_ONCE(sk->sk_err) ||
-	    (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
-	    sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
-		return NULL;
-
-	order = ilog2(budget >> PAGE_SHIFT);
-	if ((PAGE_SIZE << order) < size)
-		return NULL;
-	page = alloc_pages(sk->sk_allocation | __GFP_COMP | __GFP_NOWARN |
-			   (order ? __GFP_NORETRY : 0), order);
-	if (!page)
-		return NULL;
-	copied = copy_page_from_iter(page, 0, size, &msg->msg_iter);
-	if (copied != (size_t)size) {
-		iov_iter_revert(&msg->msg_iter, copied);
-		put_page(page);
-		return NULL;
-	}
-	*psize = PAGE_SIZE << order;
-	return page;
-}
-
-/*
- * Called with @other's @iolock (tried) and state lock held: add @page,
- * holding @size bytes of @sk's write, to the tail skb as its next page,
- * charged to @sk, if the tail is still the one punix_stream_append()
- * described in @grow and may still take the write. False otherwise.
- */
-static bool punix_stream_add_frag(struct sock *sk, struct socket *sock,
-				  struct sock *other, struct scm_cookie *scm,
-				  const struct punix_grow *grow,
-				  struct page *page, unsigned int psize,
-				  int size, unsigned int budget)
-{
-	struct sk_buff_head *q = &other->sk_receive_queue;
-	struct sk_buff *tail;
-	unsigned int credit;
-
-	spin_lock(&q->lock);
-	tail = skb_peek_tail(q);
-	if (!punix_stream_may_join(sk, sock, other, tail, scm) ||
-	    skb_shinfo(tail)->nr_frags != grow->nr_frags ||
-	    tail->truesize != grow->tail_truesize) {
-		spin_unlock(&q->lock);
-		return false;
-	}
-	skb_fill_page_desc(tail, grow->nr_frags, page, 0, size);
-	tail->len += size;
-	tail->data_len += size;
-	tail->truesize += psize;
-	refcount_add(psize, &sk->sk_wmem_alloc);
-	/* What the budget leaves over, and what the tail gained since. */
-	credit = budget - psize + PUNIX_CB(tail)->credit;
-	PUNIX_CB(tail)->credit = min_t(u32, credit, PUNIX_APPEND_CREDIT);
-	spin_unlock(&q->lock);
-	return true;
 }
 
 static int punix_stream_listen(struct socket *sock, int backlog)
@@ -660,16 +386,15 @@ static int punix_stream_accept(struct socket *sock, struct socket *newsock,
 static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 				size_t len)
 {
-	bool fds_sent = false, replace, no_replace = false, added;
-	unsigned int budget, psize;
-	struct sk_buff *skb, *old_tail;
 	struct sock *sk = sock->sk;
-	struct punix_grow grow;
 	struct scm_cookie scm;
-	struct page *page;
+	bool fds_sent = false;
+	struct sk_buff *skb;
 	struct sock *other;
 	size_t sent = 0;
+	unsigned int credit, budget;
 	int err, size, paged;
+	bool grow;
 
 	/* As af_unix: control messages are checked before anything else. */
 	err = punix_scm_send(sock, msg, &scm, false);
@@ -716,56 +441,19 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		paged = max_t(int, size - (int)SKB_MAX_HEAD(0), 0);
 		paged = min_t(int, PAGE_ALIGN(paged), size);
 
-		/*
-		 * No files, one part (all in the head, or all in pages): the
-		 * bytes may join the tail skb.
-		 */
-		grow = (struct punix_grow){};
-		if (!scm.fp && (!paged || paged == size) &&
+		/* No files: the bytes may join the tail skb. */
+		grow = false;
+		credit = 0;
+		if (!scm.fp && !paged &&
 		    punix_stream_append(sk, sock, other, msg, &scm, size,
-					paged, &grow)) {
+					&grow, &credit)) {
 			sent += size;
 			continue;
 		}
 
-		/*
-		 * The memory bound: see PUNIX_APPEND_HEAD. A page for the
-		 * tail or a replacement for it waits for no reader: with one
-		 * in the queue now, the write takes the usual way at once.
-		 */
-		skb = NULL;
-		replace = false;
-		budget = grow.credit + punix_write_cost(size, paged);
-		if (mutex_is_locked(&punix_sk(other)->iolock))
-			no_replace = true;
-		if (grow.grow && paged && !no_replace) {
-			page = punix_stream_alloc_frag(sk, msg, size, &grow,
-						       budget, &psize);
-			if (page) {
-				if (!mutex_trylock(&punix_sk(other)->iolock))
-					goto undo_frag;
-				punix_state_lock(other);
-				added = !sock_flag(other, SOCK_DEAD) &&
-					!(other->sk_shutdown & RCV_SHUTDOWN) &&
-					punix_stream_add_frag(sk, sock, other,
-							      &scm, &grow,
-							      page, psize,
-							      size, budget);
-				punix_state_unlock(other);
-				mutex_unlock(&punix_sk(other)->iolock);
-				if (!added)
-					goto undo_frag;
-				other->sk_data_ready(other);
-				sent += size;
-				continue;
-			}
-		}
-		if (grow.grow && !paged && !no_replace) {
-			skb = punix_stream_alloc_replace(sk, size, &grow, budget);
-			replace = !!skb;
-		}
-		if (grow.grow && !paged && !skb)
-			skb = punix_stream_alloc_grown(sk, 2 * size, budget);
+		/* The memory bound: see PUNIX_APPEND_HEAD. */
+		budget = credit + punix_unix_cost(size);
+		skb = grow ? punix_stream_alloc_grown(sk, size, budget) : NULL;
 		if (!skb)
 			skb = sock_alloc_send_pskb(sk, size - paged, paged,
 						   msg->msg_flags & MSG_DONTWAIT,
@@ -781,11 +469,10 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 			goto out_err;
 		}
 		fds_sent = true;
-		/* Later writes may join a plain skb of one part. */
-		PUNIX_CB(skb)->append = (!paged || paged == size) &&
-					!PUNIX_CB(skb)->fp;
+		/* Later writes may join a plain skb with a linear head. */
+		PUNIX_CB(skb)->append = !paged && !PUNIX_CB(skb)->fp;
 		/* What the budget leaves over (0 for af_unix's own skb). */
-		if (grow.grow && !replace && budget > skb->truesize)
+		if (grow && budget > skb->truesize)
 			PUNIX_CB(skb)->credit = min_t(u32, budget - skb->truesize,
 						      PUNIX_APPEND_CREDIT);
 
@@ -798,52 +485,19 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 			goto out_err;
 		}
 
-		/* A reader in the tail: leave it, and take the usual way. */
-		if (replace && !mutex_trylock(&punix_sk(other)->iolock))
-			goto undo_replace;
-
 		punix_state_lock(other);
 		if (sock_flag(other, SOCK_DEAD) ||
 		    (other->sk_shutdown & RCV_SHUTDOWN)) {
 			punix_state_unlock(other);
-			if (replace)
-				mutex_unlock(&punix_sk(other)->iolock);
 			kfree_skb(skb);
 			goto pipe_err;
 		}
 		punix_maybe_add_creds(skb, sock, other);
-		if (replace) {
-			old_tail = punix_stream_replace_tail(sk, sock, other, skb,
-							     &scm, &grow,
-							     budget);
-			punix_state_unlock(other);
-			mutex_unlock(&punix_sk(other)->iolock);
-			if (!old_tail)
-				goto undo_replace;
-			consume_skb(old_tail);
-			other->sk_data_ready(other);
-			sent += size;
-			continue;
-		}
 		punix_scm_stat_add(other, skb);
 		skb_queue_tail(&other->sk_receive_queue, skb);
 		punix_state_unlock(other);
 		other->sk_data_ready(other);
 		sent += size;
-		continue;
-
-undo_replace:
-		/* The tail changed: write these bytes again, the usual way. */
-		kfree_skb(skb);
-		iov_iter_revert(&msg->msg_iter, size);
-		no_replace = true;
-		continue;
-
-undo_frag:
-		/* The same, for a page that the tail did not take. */
-		put_page(page);
-		iov_iter_revert(&msg->msg_iter, size);
-		no_replace = true;
 	}
 
 	if (msg->msg_flags & MSG_OOB) {
