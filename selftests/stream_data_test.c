@@ -660,7 +660,7 @@ static void wmem_of(int fd, int out[2])
 TEST_F(data, burst_charge_bounded_by_af_unix)
 {
 	/* Few enough for the debug kernel's watchdog. */
-	static const size_t lens[] = { 1, 64, 1000, 5000 };
+	static const size_t lens[] = { 1, 64, 1000, 4096, 5000 };
 	static const int sndbufs[] = { 65536, 8192 };
 	static const int bursts[] = { 1, 2, 3, 7, 20, 100000 };
 	static char junk[5000];
@@ -807,6 +807,97 @@ TEST_F(data, large_transfer)
 	ASSERT_EQ(0, wait_child(pid));
 	free(buf);
 	close(s);
+}
+
+/* The byte at offset @i of mixed_write_sizes' stream. */
+static unsigned char mixed_byte(size_t i)
+{
+	return (unsigned char)(i * 7 + (i >> 10) + 3);
+}
+
+/*
+ * Writes of sizes that punix handles each its own way (issue 9): appended
+ * to the tail skb's head (64, 300, 1000, 1024), to its pages (4000, 4096,
+ * 8000, 8192), or neither (5000, 20000), in runs and mixed, arrive in
+ * order and whole, whatever the reader does between them: reads of odd
+ * sizes, peeks, splices into a pipe. The writer (a child) and the reader
+ * run at the same time, so the reader is sometimes in the tail skb when a
+ * write comes.
+ */
+TEST_F(data, mixed_write_sizes)
+{
+	static const size_t sizes[] = {
+		64, 64, 64, 1000, 1000, 1000, 1000, 4096, 4096, 4096, 4096,
+		4096, 1024, 1024, 1024, 300, 8000, 8192, 8192, 4000, 4000,
+		5000, 64, 4096, 20000, 1000, 1000,
+	};
+	const size_t rounds = 40;
+	unsigned char *buf = malloc(65536), *peek = malloc(65536);
+	size_t total = 0, got = 0, want = 777;
+	int c, s, p[2], k = 0;
+	pid_t pid;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, peek);
+	for (size_t r = 0; r < rounds; r++)
+		for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
+			total += sizes[(i + r) % ARRAY_SIZE(sizes)];
+	new_pair(&c, &s);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		size_t off = 0;
+
+		close(s);
+		for (size_t r = 0; r < rounds; r++) {
+			for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+				size_t n = sizes[(i + r) % ARRAY_SIZE(sizes)];
+
+				for (size_t j = 0; j < n; j++)
+					buf[j] = mixed_byte(off + j);
+				if (write_all(c, buf, n) != (ssize_t)n)
+					_exit(97);
+				off += n;
+			}
+		}
+		_exit(0);
+	}
+	close(c);
+	while (got < total) {
+		ssize_t n, m;
+
+		switch (k++ % 4) {
+		case 0:	/* a peek, then a read of what it saw */
+			n = recv(s, peek, want, MSG_PEEK);
+			ASSERT_LT(0, n);
+			m = read(s, buf, n);
+			ASSERT_EQ(n, m);
+			ASSERT_EQ(0, memcmp(peek, buf, n));
+			break;
+		case 1:	/* through a pipe */
+			n = splice(s, NULL, p[1], NULL,
+				   want < 60000 ? want : 60000, 0);
+			ASSERT_LT(0, n);
+			ASSERT_EQ(n, read(p[0], buf, n));
+			break;
+		default:
+			n = read(s, buf, want);
+			ASSERT_LT(0, n);
+			break;
+		}
+		for (ssize_t i = 0; i < n; i++, got++)
+			ASSERT_EQ(mixed_byte(got), buf[i]);
+		want = (want * 5 + 13) % 30011 + 1;
+	}
+	ASSERT_EQ(total, got);
+	ASSERT_EQ(0, read(s, buf, 1));
+	ASSERT_EQ(0, wait_child(pid));
+	close(p[0]);
+	close(p[1]);
+	close(s);
+	free(buf);
+	free(peek);
 }
 
 /* A file of @len pattern bytes in the test's directory, opened for read. */
