@@ -718,9 +718,18 @@ again:
 			 * the files of the first that has any; it stops at the
 			 * end of the queue.
 			 */
+			punix_state_lock(sk);
+			/*
+			 * A writer may have appended to this skb since @avail
+			 * was read (punix_stream_append()): those bytes come
+			 * before the next skb's.
+			 */
+			if (size && punix_skb_len(skb) > skip + chunk) {
+				skip += chunk;
+				goto again;
+			}
 			skip = 0;
 			last = skb;
-			punix_state_lock(sk);
 			skb = skb_peek_next(skb, &sk->sk_receive_queue);
 			if (skb)
 				goto again;
