@@ -48,6 +48,7 @@
 #define COPY_AREA	(4 << 20)	/* ... cycling over this many bytes */
 #define RTT_STOP	2	/* round trips: a 2-byte message ends the run */
 #define MSG_STOP	1	/* message rows: a 1-byte message ends the run */
+#define PIPE_SIZE	(256 << 10)	/* the pipe reference's buffer (below) */
 
 /* ---------------------------------------------------------------- setup */
 
@@ -139,11 +140,14 @@ static void xpthread_create(pthread_t *t, void *(*fn)(void *), void *arg)
 	}
 }
 
-/* send() the whole buffer (a blocking stream send may stop early on a signal) */
-static void send_all(int fd, const char *buf, size_t len)
+/*
+ * send() the whole buffer (a blocking stream send may stop early on a
+ * signal); write() it when @is_pipe (the pipe reference of the stream rows).
+ */
+static void send_all(int fd, const char *buf, size_t len, int is_pipe)
 {
 	while (len) {
-		ssize_t n = send(fd, buf, len, 0);
+		ssize_t n = is_pipe ? write(fd, buf, len) : send(fd, buf, len, 0);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -200,6 +204,7 @@ static void unlink_addr(const struct sockaddr_un *sun)
  */
 struct flow {
 	int wfd, rfd, type;
+	int pipe;		/* a pipe: write() and read(), EOF by close() */
 	size_t size, rbuf;
 	pthread_barrier_t *bar;
 	unsigned long long bytes, msgs;
@@ -216,11 +221,15 @@ static void *flow_writer(void *p)
 	pthread_barrier_wait(fl->bar);
 	deadline = now() + cfg.secs;
 	while (now() < deadline)
-		send_all(fl->wfd, buf, fl->size);
-	if (fl->type == SOCK_STREAM)
+		send_all(fl->wfd, buf, fl->size, fl->pipe);
+	if (fl->pipe) {
+		close(fl->wfd);
+		fl->wfd = -1;
+	} else if (fl->type == SOCK_STREAM) {
 		shutdown(fl->wfd, SHUT_WR);
-	else
-		send_all(fl->wfd, &stop, MSG_STOP);
+	} else {
+		send_all(fl->wfd, &stop, MSG_STOP, 0);
+	}
 	free(buf);
 	return NULL;
 }
@@ -232,7 +241,8 @@ static void *flow_reader(void *p)
 
 	pthread_barrier_wait(fl->bar);
 	for (;;) {
-		ssize_t n = recv(fl->rfd, buf, fl->rbuf, 0);
+		ssize_t n = fl->pipe ? read(fl->rfd, buf, fl->rbuf) :
+				       recv(fl->rfd, buf, fl->rbuf, 0);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -251,7 +261,10 @@ static void *flow_reader(void *p)
 	return NULL;
 }
 
-/* npairs concurrent flows; returns bytes/s or messages/s in *out */
+/*
+ * npairs concurrent flows; returns bytes/s or messages/s in *out. With no
+ * family (@f NULL), one pipe of PIPE_SIZE bytes instead of a socketpair.
+ */
 static int run_flows(const struct fam *f, int type, size_t size, int npairs,
 		     int count_msgs, double *out)
 {
@@ -268,9 +281,19 @@ static int run_flows(const struct fam *f, int type, size_t size, int npairs,
 	for (i = 0; i < npairs; i++) {
 		int sv[2];
 
-		xsocketpair(f, type, sv);
-		fl[i].wfd = sv[0];
-		fl[i].rfd = sv[1];
+		if (f) {
+			xsocketpair(f, type, sv);
+			fl[i].wfd = sv[0];
+			fl[i].rfd = sv[1];
+		} else {
+			if (pipe(sv))
+				die("pipe");
+			if (fcntl(sv[1], F_SETPIPE_SZ, PIPE_SIZE) < 0)
+				die("F_SETPIPE_SZ %d", PIPE_SIZE);
+			fl[i].pipe = 1;
+			fl[i].wfd = sv[1];
+			fl[i].rfd = sv[0];
+		}
 		fl[i].type = type;
 		fl[i].size = size;
 		/* stream readers take up to 64 KiB per read (more than one write) */
@@ -287,7 +310,8 @@ static int run_flows(const struct fam *f, int type, size_t size, int npairs,
 		total += count_msgs ? fl[i].msgs : fl[i].bytes;
 		if (fl[i].tend > tend)
 			tend = fl[i].tend;
-		close(fl[i].wfd);
+		if (fl[i].wfd >= 0)
+			close(fl[i].wfd);
 		close(fl[i].rfd);
 	}
 	pthread_barrier_destroy(&bar);
@@ -313,6 +337,7 @@ struct row {
 	int nout;		/* fn fills this row and the nout-1 next ones */
 	int lower_better;	/* memory: ratio is AF_UNIX/punix */
 	int nofam;		/* measured once per round, not per family */
+	int ref;		/* also measure the references (m_ref) */
 	enum fixture fix;
 	double setup_est;	/* estimated setup seconds per family */
 };
@@ -320,6 +345,49 @@ struct row {
 static int m_stream(const struct row *r, const struct fam *f, double *out)
 {
 	return run_flows(f, SOCK_STREAM, r->a, 1, 0, out);
+}
+
+/*
+ * The references of the stream rows, measured in every round after the
+ * families, with the row's write size:
+ *  pipe  the kernel's leanest byte stream, with the same writer and reader
+ *        threads (write() and read() for send() and recv()): writes merged
+ *        into the pages of a PIPE_SIZE buffer (a socket's default send
+ *        buffer, net.core.wmem_default 212992, rounded up to a power of two
+ *        of pages as the kernel does), no skbs, one lock;
+ *  null  the writes alone, to /dev/null: the system call, no copy and no
+ *        reader. A byte stream that takes one system call per write cannot
+ *        go faster, whatever it does in the kernel.
+ * The table shows each as the median ratio to the first family (AF_UNIX)
+ * over the rounds: how far above AF_UNIX a stream row could get at all.
+ */
+enum { REF_PIPE, REF_NULL, NREF };
+static const char *const ref_name[NREF] = { "pipe", "null" };
+
+static int m_ref(const struct row *r, int ref, double *out)
+{
+	unsigned long long bytes = 0;
+	double t0, t1, deadline;
+	char *buf;
+	int fd;
+
+	if (ref == REF_PIPE)
+		return run_flows(NULL, SOCK_STREAM, r->a, 1, 0, out);
+	fd = open("/dev/null", O_WRONLY);
+	if (fd < 0)
+		die("/dev/null");
+	buf = xmalloc(r->a);
+	t0 = now();
+	deadline = t0 + cfg.secs;
+	do {
+		send_all(fd, buf, r->a, 1);
+		bytes += r->a;
+		t1 = now();
+	} while (t1 < deadline);
+	close(fd);
+	free(buf);
+	*out = bytes / (t1 - t0) / 1e6;
+	return 0;
 }
 
 static int m_msgs(const struct row *r, const struct fam *f, double *out)
@@ -352,7 +420,7 @@ static void *rtt_server(void *p)
 			continue;
 		if (n != 1)
 			break;
-		send_all(rt->fd, b, 1);
+		send_all(rt->fd, b, 1, 0);
 	}
 	return NULL;
 }
@@ -374,13 +442,13 @@ static int m_rtt(const struct row *r, const struct fam *f, double *out)
 	t0 = now();
 	deadline = t0 + cfg.secs;
 	do {
-		send_all(sv[0], b, 1);
+		send_all(sv[0], b, 1, 0);
 		if (recv(sv[0], b, sizeof(b), 0) != 1)
 			die("round trip: short reply");
 		count++;
 		t1 = now();
 	} while (t1 < deadline);
-	send_all(sv[0], b, RTT_STOP);
+	send_all(sv[0], b, RTT_STOP, 0);
 	pthread_join(th, NULL);
 	pthread_barrier_destroy(&rt.bar);
 	close(sv[0]);
@@ -706,7 +774,7 @@ static void *hb_sender(void *p)
 	deadline = now() + cfg.secs;
 	while (now() < deadline)
 		for (i = 0; i < HB_RECEIVERS; i++)
-			send_all(h->wfd[i], buf, sizeof(buf));
+			send_all(h->wfd[i], buf, sizeof(buf), 0);
 	return NULL;
 }
 
@@ -934,15 +1002,17 @@ static int m_memcpy(const struct row *r, const struct fam *f, double *out)
 
 #define R(nm, u, f, pa, pb) { .name = nm, .unit = u, .fn = f, .a = pa, \
 			      .b = pb, .nout = 1 }
+#define STREAM(nm, size) { .name = nm, .unit = "MB/s", .fn = m_stream, \
+			   .a = size, .nout = 1, .ref = 1 }
 
 static struct row rows[] = {
 	{ .name = "memcpy-64KiB", .unit = "MB/s", .fn = m_memcpy, .nout = 1,
 	  .nofam = 1 },
-	R("stream-64B", "MB/s", m_stream, 64, 0),
-	R("stream-1KiB", "MB/s", m_stream, 1024, 0),
-	R("stream-4KiB", "MB/s", m_stream, 4096, 0),
-	R("stream-64KiB", "MB/s", m_stream, 65536, 0),
-	R("stream-1MiB", "MB/s", m_stream, 1 << 20, 0),
+	STREAM("stream-64B", 64),
+	STREAM("stream-1KiB", 1024),
+	STREAM("stream-4KiB", 4096),
+	STREAM("stream-64KiB", 65536),
+	STREAM("stream-1MiB", 1 << 20),
 	R("seqpacket-64B", "msg/s", m_msgs, 64, SOCK_SEQPACKET),
 	R("seqpacket-4KiB", "msg/s", m_msgs, 4096, SOCK_SEQPACKET),
 	R("dgram-64B", "msg/s", m_msgs, 64, SOCK_DGRAM),
@@ -979,6 +1049,8 @@ static struct row rows[] = {
 
 static double val[NROWS][2][MAX_ROUNDS];
 static int nval[NROWS][2];
+static double refv[NROWS][NREF][MAX_ROUNDS];	/* m_ref's, per round */
+static int nrefv[NROWS][NREF];
 static int selected[NROWS];
 
 static int cmp_double(const void *a, const void *b)
@@ -1015,6 +1087,16 @@ static int ratios(int i, double *rv)
 	return n;
 }
 
+/* per-round ratios of reference @m to the first family's value */
+static int ref_ratios(int i, int m, double *rv)
+{
+	int k, n = nval[i][0] < nrefv[i][m] ? nval[i][0] : nrefv[i][m];
+
+	for (k = 0; k < n; k++)
+		rv[k] = refv[i][m][k] / val[i][0][k];
+	return n;
+}
+
 /* 4 significant digits, with k/M/G above 10000 */
 static const char *fmt(char *buf, double v)
 {
@@ -1043,7 +1125,7 @@ static void print_header(void)
 		printf(" %26s", cfg.fam[j].label);
 	if (cfg.both)
 		printf(" %22s", "ratio");
-	printf("  of memcpy\n");
+	printf("  of memcpy  pipe null (x %s)\n", cfg.fam[0].label);
 	printf("%-26s %-7s", "", "");
 	for (j = 0; j < cfg.nfam; j++)
 		printf(" %26s", "median [min..max]");
@@ -1053,6 +1135,39 @@ static void print_header(void)
 }
 
 static FILE *tsv;
+
+/*
+ * The references of stream row @i: on the table's line, the median ratio
+ * of each to the first family; in the TSV, per reference, its "#raw" line,
+ * its values ("pipe") and its ratios ("pipe/AF_UNIX").
+ */
+static void print_refs(int i)
+{
+	double rv[MAX_ROUNDS], med, lo, hi;
+	int k, m, n;
+
+	printf(" ");
+	for (m = 0; m < NREF; m++) {
+		n = ref_ratios(i, m, rv);
+		if (!n) {
+			printf(" %4s", "-");
+			continue;
+		}
+		stats(rv, n, &med, &lo, &hi);
+		printf(" %.2f", med);
+		if (!tsv)
+			continue;
+		fprintf(tsv, "#raw\t%s\t%s", rows[i].name, ref_name[m]);
+		for (k = 0; k < nrefv[i][m]; k++)
+			fprintf(tsv, "\t%.6g", refv[i][m][k]);
+		fprintf(tsv, "\n%s\t%s/%s\t%.6g\t%.6g\t%.6g\tx\t-\n",
+			rows[i].name, ref_name[m], cfg.fam[0].label, med, lo,
+			hi);
+		stats(refv[i][m], nrefv[i][m], &med, &lo, &hi);
+		fprintf(tsv, "%s\t%s\t%.6g\t%.6g\t%.6g\t%s\t-\n",
+			rows[i].name, ref_name[m], med, lo, hi, rows[i].unit);
+	}
+}
 
 static void print_row(int i)
 {
@@ -1116,6 +1231,8 @@ static void print_row(int i)
 			if (nval[i][j])
 				printf(" %.3f", med[j] / cm);
 	}
+	if (rows[i].ref)
+		print_refs(i);
 	printf("\n");
 	fflush(stdout);
 	if (tsv)
@@ -1179,7 +1296,8 @@ static double estimate(void)
 			continue;
 		}
 		/* a measurement: cfg.secs plus draining and thread start */
-		total += cfg.rounds * nf * (cfg.secs * 1.05 + 0.005);
+		total += cfg.rounds * (nf + (rows[i].ref ? NREF : 0)) *
+			 (cfg.secs * 1.05 + 0.005);
 		switch (rows[i].fix) {
 		case FIX_PATH:
 		case FIX_PATH_NS:
@@ -1454,6 +1572,9 @@ int main(int argc, char **argv)
 						val[i + m][f][nval[i + m][f]++] =
 							out[m];
 			}
+			for (m = 0; rows[i].ref && m < NREF; m++)
+				if (!m_ref(&rows[i], m, out))
+					refv[i][m][nrefv[i][m]++] = out[0];
 		}
 		if (rows[i].fix != FIX_NONE)
 			for (j = 0; j < nf; j++)
