@@ -207,7 +207,7 @@ struct flow {
 	int pipe;		/* a pipe: write() and read(), EOF by close() */
 	size_t size, rbuf;
 	pthread_barrier_t *bar;
-	unsigned long long bytes, msgs;
+	unsigned long long bytes, msgs, writes;
 	double tend;
 };
 
@@ -220,8 +220,10 @@ static void *flow_writer(void *p)
 
 	pthread_barrier_wait(fl->bar);
 	deadline = now() + cfg.secs;
-	while (now() < deadline)
+	while (now() < deadline) {
 		send_all(fl->wfd, buf, fl->size, fl->pipe);
+		fl->writes++;
+	}
 	if (fl->pipe) {
 		close(fl->wfd);
 		fl->wfd = -1;
@@ -262,8 +264,10 @@ static void *flow_reader(void *p)
 }
 
 /*
- * npairs concurrent flows; returns bytes/s or messages/s in *out. With no
- * family (@f NULL), one pipe of PIPE_SIZE bytes instead of a socketpair.
+ * npairs concurrent flows; returns bytes/s or messages/s in out[0], and in
+ * out[1] the writes per read that returned data (how many writes a reader
+ * found queued when it ran, on average). With no family (@f NULL), one
+ * pipe of PIPE_SIZE bytes instead of a socketpair.
  */
 static int run_flows(const struct fam *f, int type, size_t size, int npairs,
 		     int count_msgs, double *out)
@@ -271,7 +275,7 @@ static int run_flows(const struct fam *f, int type, size_t size, int npairs,
 	struct flow *fl = calloc(npairs, sizeof(*fl));
 	pthread_t *th = calloc(2 * npairs, sizeof(*th));
 	pthread_barrier_t bar;
-	unsigned long long total = 0;
+	unsigned long long total = 0, writes = 0, reads = 0;
 	double t0, tend = 0;
 	int i;
 
@@ -308,6 +312,8 @@ static int run_flows(const struct fam *f, int type, size_t size, int npairs,
 		pthread_join(th[i], NULL);
 	for (i = 0; i < npairs; i++) {
 		total += count_msgs ? fl[i].msgs : fl[i].bytes;
+		writes += fl[i].writes;
+		reads += fl[i].msgs;
 		if (fl[i].tend > tend)
 			tend = fl[i].tend;
 		if (fl[i].wfd >= 0)
@@ -317,9 +323,10 @@ static int run_flows(const struct fam *f, int type, size_t size, int npairs,
 	pthread_barrier_destroy(&bar);
 	free(fl);
 	free(th);
-	*out = total / (tend - t0);
+	out[0] = total / (tend - t0);
 	if (!count_msgs)
-		*out /= 1e6;	/* MB/s */
+		out[0] /= 1e6;	/* MB/s */
+	out[1] = reads ? (double)writes / reads : NAN;
 	return 0;
 }
 
@@ -376,6 +383,7 @@ static int m_ref(const struct row *r, int ref, double *out)
 	fd = open("/dev/null", O_WRONLY);
 	if (fd < 0)
 		die("/dev/null");
+	out[1] = NAN;	/* no reader */
 	buf = xmalloc(r->a);
 	t0 = now();
 	deadline = t0 + cfg.secs;
@@ -1051,6 +1059,9 @@ static double val[NROWS][2][MAX_ROUNDS];
 static int nval[NROWS][2];
 static double refv[NROWS][NREF][MAX_ROUNDS];	/* m_ref's, per round */
 static int nrefv[NROWS][NREF];
+/* rows with references: writes per read of each family [0, 1] and the pipe [2] */
+static double wpr[NROWS][3][MAX_ROUNDS];
+static int nwpr[NROWS][3];
 static int selected[NROWS];
 
 static int cmp_double(const void *a, const void *b)
@@ -1125,7 +1136,8 @@ static void print_header(void)
 		printf(" %26s", cfg.fam[j].label);
 	if (cfg.both)
 		printf(" %22s", "ratio");
-	printf("  of memcpy  pipe null (x %s)\n", cfg.fam[0].label);
+	printf("  of memcpy  pipe null (x %s)  writes/read\n",
+	       cfg.fam[0].label);
 	printf("%-26s %-7s", "", "");
 	for (j = 0; j < cfg.nfam; j++)
 		printf(" %26s", "median [min..max]");
@@ -1144,7 +1156,7 @@ static FILE *tsv;
 static void print_refs(int i)
 {
 	double rv[MAX_ROUNDS], med, lo, hi;
-	int k, m, n;
+	int j, k, m, n;
 
 	printf(" ");
 	for (m = 0; m < NREF; m++) {
@@ -1167,6 +1179,25 @@ static void print_refs(int i)
 		fprintf(tsv, "%s\t%s\t%.6g\t%.6g\t%.6g\t%s\t-\n",
 			rows[i].name, ref_name[m], med, lo, hi, rows[i].unit);
 	}
+	/* the medians of writes per read: families, then the pipe */
+	printf(" ");
+	if (tsv)
+		fprintf(tsv, "#writes-per-read\t%s", rows[i].name);
+	for (j = 0; j < 3; j++) {
+		if (j < 2 && j >= cfg.nfam)
+			continue;
+		if (!nwpr[i][j]) {
+			printf(" %4s", "-");
+			continue;
+		}
+		stats(wpr[i][j], nwpr[i][j], &med, &lo, &hi);
+		printf(" %.2f", med);
+		if (tsv)
+			fprintf(tsv, "\t%s\t%.4g", j < 2 ? cfg.fam[j].label :
+						      ref_name[REF_PIPE], med);
+	}
+	if (tsv)
+		fprintf(tsv, "\n");
 }
 
 static void print_row(int i)
@@ -1567,14 +1598,20 @@ int main(int argc, char **argv)
 					continue;
 				if (rows[i].fn(&rows[i], &cfg.fam[f], out))
 					continue;
+				if (rows[i].ref && !isnan(out[1]))
+					wpr[i][f][nwpr[i][f]++] = out[1];
 				for (m = 0; m < rows[i].nout; m++)
 					if (!isnan(out[m]))	/* n/a here */
 						val[i + m][f][nval[i + m][f]++] =
 							out[m];
 			}
-			for (m = 0; rows[i].ref && m < NREF; m++)
-				if (!m_ref(&rows[i], m, out))
-					refv[i][m][nrefv[i][m]++] = out[0];
+			for (m = 0; rows[i].ref && m < NREF; m++) {
+				if (m_ref(&rows[i], m, out))
+					continue;
+				refv[i][m][nrefv[i][m]++] = out[0];
+				if (m == REF_PIPE && !isnan(out[1]))
+					wpr[i][2][nwpr[i][2]++] = out[1];
+			}
 		}
 		if (rows[i].fix != FIX_NONE)
 			for (j = 0; j < nf; j++)
