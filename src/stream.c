@@ -177,7 +177,16 @@ static struct sk_buff *punix_stream_alloc_grown(struct sock *sk, int size,
 	/* A kmalloc size: alloc_skb() rounds it up no further. */
 	head = rounddown_pow_of_two(budget -
 				    SKB_DATA_ALIGN(sizeof(struct sk_buff)));
-	if (SKB_WITH_OVERHEAD(head) < 2 * size || READ_ONCE(sk->sk_err) ||
+	/*
+	 * Room for the shared info and two writes like this one. Not
+	 * SKB_WITH_OVERHEAD(head) < 2 * size: a head smaller than the shared
+	 * info (a budget under 768 bytes: a write of at most 128 bytes that
+	 * finds the tail full and without credit, as every 100-byte write
+	 * does) wrapped that around, and alloc_skb() was asked for about
+	 * 4 GiB, and refused it, on each such write.
+	 */
+	if (head < SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) + 2 * size ||
+	    READ_ONCE(sk->sk_err) ||
 	    (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
 	    sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
 		return NULL;
