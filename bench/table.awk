@@ -34,15 +34,20 @@ function fmt(v) {
 	if (v >= 100) return sprintf("%.0f", v)
 	return sprintf("%.3g", v)
 }
-END {
-	h = "| row | unit |"
-	s = "|---|---|"
+# The header of a table: its first columns @first (@firstsep their
+# separator), then per kernel three columns named @a, @b and @c.
+function header(first, firstsep, a, b, c,	i, h, s) {
+	h = first
+	s = firstsep
 	for (i = 1; i <= nk; i++) {
-		h = h " " ks[i] " AF_UNIX | " ks[i] " punix | " ks[i] " ratio |"
+		h = h " " ks[i] " " a " | " ks[i] " " b " | " ks[i] " " c " |"
 		s = s "--:|--:|--:|"
 	}
 	print h
 	print s
+}
+END {
+	header("| row | unit |", "|---|---|", "AF_UNIX", "punix", "ratio")
 	for (j = 1; j <= nr; j++) {
 		r = rs[j]
 		l = "| " r " | " unit[r] " |"
@@ -54,14 +59,7 @@ END {
 	if (!nref)
 		exit
 	print ""
-	h = "| row |"
-	s = "|---|"
-	for (i = 1; i <= nk; i++) {
-		h = h " " ks[i] " punix | " ks[i] " pipe | " ks[i] " null |"
-		s = s "--:|--:|--:|"
-	}
-	print h
-	print s
+	header("| row |", "|---|", "punix", "pipe", "null")
 	for (j = 1; j <= nref; j++) {
 		r = refrows[j]
 		l = "| " r " |"
