@@ -599,7 +599,7 @@ TEST_F(data, send_sizes_match_af_unix)
  */
 TEST_F(data, fill_sizes_match_af_unix)
 {
-	static const size_t chunks[] = { 1000, 4000, 11157, 16259, 65536 };
+	static const size_t chunks[] = { 100, 1000, 4000, 11157, 16259, 65536 };
 	int fams[2] = { AF_UNIX, self->family };
 	long taken[2];
 	int outq[2];
@@ -817,8 +817,9 @@ static unsigned char mixed_byte(size_t i)
 
 /*
  * Writes of sizes that punix handles each its own way (issue 9): appended
- * to the tail skb's head (64, 300, 1000, 1024), to its pages (4000, 4096,
- * 8000, 8192), or neither (5000, 20000), in runs and mixed, arrive in
+ * to the tail skb's head (64, 300, 1000, 1024), split between the room
+ * left in it and an skb of their own (100, 1024), to its pages (4000,
+ * 4096, 8000, 8192), or neither (5000, 20000), in runs and mixed, arrive in
  * order and whole, whatever the reader does between them: reads of odd
  * sizes, peeks, splices into a pipe. The writer (a child) and the reader
  * run at the same time, so the reader is sometimes in the tail skb when a
@@ -829,7 +830,7 @@ TEST_F(data, mixed_write_sizes)
 	static const size_t sizes[] = {
 		64, 64, 64, 1000, 1000, 1000, 1000, 4096, 4096, 4096, 4096,
 		4096, 1024, 1024, 1024, 300, 8000, 8192, 8192, 4000, 4000,
-		5000, 64, 4096, 20000, 1000, 1000,
+		5000, 64, 4096, 20000, 1000, 1000, 100, 100, 100, 100, 100,
 	};
 	const size_t rounds = 40;
 	unsigned char *buf = malloc(65536), *peek = malloc(65536);

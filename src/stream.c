@@ -33,7 +33,9 @@
  * Small writes are appended to the tail skb of the peer's queue, as a pipe
  * fills its pages: see punix_stream_append(). A writer whose appends fill
  * the tail gets a new skb with a larger linear head, so that the next
- * writes join it: punix_stream_alloc_grown().
+ * writes join it: punix_stream_alloc_grown(). A write that finds the tail
+ * without room for all of it first fills that room, and only the rest
+ * goes to its own skb: punix_stream_queue().
  *
  * The memory bound (issue 9): every skb is charged to its writer exactly
  * its truesize, as af_unix charges its own (skb_set_owner_w()), so what a
@@ -80,6 +82,21 @@ static unsigned int punix_unix_cost(int size)
 }
 
 /*
+ * Whether a write of @sk (@sock) that would carry @scm may join @tail, the
+ * tail skb of @other's receive queue: see punix_stream_append(). Called
+ * with @other's state lock and receive-queue lock held.
+ */
+static bool punix_stream_can_append(struct sock *sk, struct socket *sock,
+				    struct sock *other, struct sk_buff *tail,
+				    struct scm_cookie *scm)
+{
+	return tail && tail->sk == sk && PUNIX_CB(tail)->append &&
+	       tail != punix_sk(other)->oob_skb && punix_skb_len(tail) &&
+	       !skb_is_nonlinear(tail) &&
+	       punix_scm_append_ok(tail, scm, sock, other);
+}
+
+/*
  * Append @size bytes of @msg to the tail skb of @other's receive queue, if
  * nothing separates them from it: the tail was written by @sk as plain
  * data (PUNIX_CB()->append: no files, not OOB), it has unread bytes, no
@@ -119,10 +136,7 @@ static bool punix_stream_append(struct sock *sk, struct socket *sock,
 		goto out_unlock;
 	spin_lock(&other->sk_receive_queue.lock);
 	tail = skb_peek_tail(&other->sk_receive_queue);
-	if (!tail || tail->sk != sk || !PUNIX_CB(tail)->append ||
-	    tail == punix_sk(other)->oob_skb || !punix_skb_len(tail) ||
-	    skb_is_nonlinear(tail) ||
-	    !punix_scm_append_ok(tail, scm, sock, other))
+	if (!punix_stream_can_append(sk, sock, other, tail, scm))
 		goto out;
 	if (skb_tailroom(tail) < size) {
 		/* Taken, so that no other skb is paid with it. */
@@ -202,6 +216,42 @@ static struct sk_buff *punix_stream_alloc_grown(struct sock *sk, int size,
 	}
 	skb_set_owner_w(skb, sk);
 	return skb;
+}
+
+/*
+ * Queue @skb, a write of @sk's, on @other's receive queue. With @fill (the
+ * write found the tail full: punix_stream_append() set *grow), its first
+ * bytes fill the room left in the tail skb, if that may still take them
+ * and not all of them, and the rest moves to the front of @skb's head: so
+ * the room at its end is left for the writes that follow, and writes of a
+ * size that never fits the room an skb has after one of them (a 100-byte
+ * write leaves 92 bytes in af_unix's skb) append all the same. The tail's
+ * room was paid for, and @skb is charged what it was before.
+ *
+ * Called with @other's state lock held. Both parts go in under its
+ * receive-queue lock and state lock, as an append does: a reader sees
+ * the whole write or none of it.
+ */
+static void punix_stream_queue(struct sock *sk, struct socket *sock,
+			       struct sock *other, struct sk_buff *skb,
+			       struct scm_cookie *scm, bool fill)
+{
+	struct sk_buff_head *queue = &other->sk_receive_queue;
+	struct sk_buff *tail;
+	unsigned int room;
+
+	spin_lock(&queue->lock);
+	tail = skb_peek_tail(queue);
+	if (fill && punix_stream_can_append(sk, sock, other, tail, scm)) {
+		room = skb_tailroom(tail);
+		if (room && room < skb->len) {
+			skb_put_data(tail, skb->data, room);
+			memmove(skb->data, skb->data + room, skb->len - room);
+			__skb_trim(skb, skb->len - room);
+		}
+	}
+	__skb_queue_tail(queue, skb);
+	spin_unlock(&queue->lock);
 }
 
 static int punix_stream_listen(struct socket *sock, int backlog)
@@ -503,7 +553,7 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		}
 		punix_maybe_add_creds(skb, sock, other);
 		punix_scm_stat_add(other, skb);
-		skb_queue_tail(&other->sk_receive_queue, skb);
+		punix_stream_queue(sk, sock, other, skb, &scm, grow);
 		punix_state_unlock(other);
 		other->sk_data_ready(other);
 		sent += size;
