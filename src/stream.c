@@ -56,7 +56,7 @@
  * head for appending takes the tail's credit (zeroed) plus the af_unix
  * cost of the write it is made for, and its truesize must fit in that sum
  * (the rest carries on as its own credit). So heads grow geometrically
- * with the data appended, never above 16 KiB nor SO_SNDBUF / 4.
+ * with the data appended, never above 8 KiB nor SO_SNDBUF / 4.
  *
  * A reader that reads part of such a queue frees af_unix's skbs one write
  * at a time, punix's merged skbs only once all their bytes are read, and a
@@ -66,7 +66,13 @@
  * charge, each skb's truesize, still bounds the memory by SO_SNDBUF (plus
  * one head of at most SO_SNDBUF / 4) as af_unix's does.
  */
-#define PUNIX_APPEND_HEAD	16384
+/*
+ * 8 KiB, the largest kmalloc slab: a larger head comes from the page
+ * allocator, and measured slower (make bench's stream-1KiB on 6.12, 15
+ * rounds: 16 KiB heads 0.94 of AF_UNIX and 4.1 writes per read, 8 KiB
+ * heads 1.19 and 6.4 writes per read, as AF_UNIX's 6.4-6.7).
+ */
+#define PUNIX_APPEND_HEAD	8192
 
 /* Credit beyond the largest head buys nothing: it is capped here. */
 #define PUNIX_APPEND_CREDIT	(2 * SKB_TRUESIZE(PUNIX_APPEND_HEAD))
@@ -171,7 +177,7 @@ out_unlock:
  * A new skb for a write of @size bytes whose writer fills the tail skb by
  * appending (punix_stream_append() found it full): a linear head with room
  * for the writes that follow, whose truesize fits in @budget (the tail's
- * credit and the af_unix cost of this write), 16 KiB and SO_SNDBUF / 4.
+ * credit and the af_unix cost of this write), 8 KiB and SO_SNDBUF / 4.
  * It is charged its truesize. NULL when that leaves no room for a second
  * write like this one, or the memory is not there at once: the caller
  * then makes af_unix's skb (which waits for room, as af_unix).
