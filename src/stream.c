@@ -136,6 +136,14 @@ static bool punix_stream_append(struct sock *sk, struct socket *sock,
 	    (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
 	    sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
 		return false;
+	/*
+	 * Nothing queued, no tail: a write to a reader that keeps up (a
+	 * round trip) takes the peer's locks once, to queue its skb, as
+	 * af_unix's. Lockless, so a tail queued meanwhile may be missed:
+	 * then this write gets its own skb, as it would a moment earlier.
+	 */
+	if (skb_queue_empty_lockless(&other->sk_receive_queue))
+		return false;
 
 	punix_state_lock(other);
 	if (sock_flag(other, SOCK_DEAD) || (other->sk_shutdown & RCV_SHUTDOWN))
