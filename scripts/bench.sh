@@ -90,9 +90,8 @@ for line in "${kernels[@]}"; do
 		"$dir/bench.conf:/bench.conf"
 
 	t0=$(now)
-	qrc=0
-	punix_with_ticker "kernel $name" bench_progress "$dir" -- \
-		punix_qemu "$bz" "$dir/initramfs.cpio.gz" "$dir" || qrc=$?
+	punix_boot "$dir" punix_with_ticker "kernel $name" bench_progress "$dir" -- \
+		punix_qemu "$bz" "$dir/initramfs.cpio.gz" "$dir"
 	vm_secs=$(($(now) - t0))
 
 	results=$dir/results.log

@@ -25,8 +25,7 @@ cc -static -O2 -Wall -Wextra -Werror -I include/uapi -o "$out/echo" examples/ech
 say "booting the VM (software emulation, about 10 s)"
 punix_mkinitramfs "$out/initramfs.cpio.gz" scripts/guest/demo-init.sh \
 	"$out/mod/punix.ko:/punix.ko" "$out/echo:/examples/echo"
-qrc=0
-punix_qemu "$bz" "$out/initramfs.cpio.gz" "$out" || qrc=$?
+punix_boot "$out" punix_qemu "$bz" "$out/initramfs.cpio.gz" "$out"
 
 grep -v '^@@punix ' "$out/results.log" 2>/dev/null | sed 's/^/  /' || true
 echo

@@ -162,8 +162,8 @@ for name in "${names[@]}"; do
 	done
 	punix_mkinitramfs "$vm/initramfs.cpio.gz" "$PUNIX_ROOT/scripts/guest/dkms-init.sh" "${files[@]}"
 	echo "  booting $name ($rel) with the DKMS-installed module"
-	t0=$(now) qrc=0
-	punix_qemu "${bz_of[$name]}" "$vm/initramfs.cpio.gz" "$vm" || qrc=$?
+	t0=$(now)
+	punix_boot "$vm" punix_qemu "${bz_of[$name]}" "$vm/initramfs.cpio.gz" "$vm"
 	((qrc == 0)) || bad "  QEMU exited with status $qrc (124: timeout)"
 	awk -v tests="" -f "$PUNIX_ROOT/scripts/results.awk" "$vm/results.log" >"$vm/summary.txt" 2>&1
 	grep -v '^@@counts ' "$vm/summary.txt" | sed "s/^  \([^ ]*\)/  $name \1/"
