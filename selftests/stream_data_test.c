@@ -818,12 +818,13 @@ static unsigned char mixed_byte(size_t i)
 /*
  * Writes of sizes that punix handles each its own way (issue 9): appended
  * to the tail skb's head (64, 300, 1000, 1024), split between the room
- * left in it and an skb of their own (100, 1024), to its pages (4000,
- * 4096, 8000, 8192), or neither (5000, 20000), in runs and mixed, arrive in
- * order and whole, whatever the reader does between them: reads of odd
- * sizes, peeks, splices into a pipe. The writer (a child) and the reader
- * run at the same time, so the reader is sometimes in the tail skb when a
- * write comes.
+ * left in it and an skb of their own (100, 1024), never appended (appends
+ * go only into a linear head): all in page fragments of an skb of their own
+ * (4000, 4096, 8000, 8192) or a head plus pages (5000, 20000), in runs and
+ * mixed, arrive in order and whole, whatever the reader does between
+ * them: reads of odd sizes, peeks, splices into a pipe. The writer (a
+ * child) and the reader run at the same time, so the reader is sometimes in
+ * the tail skb when a write comes.
  */
 TEST_F(data, mixed_write_sizes)
 {
