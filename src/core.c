@@ -297,11 +297,24 @@ void punix_release_sock(struct sock *sk, bool embryo)
 	WRITE_ONCE(u->peer, NULL);
 	punix_state_unlock(sk);
 
-	spin_lock(&sk->sk_receive_queue.lock);
-	WRITE_ONCE(u->oob_skb, NULL);
-	spin_unlock(&sk->sk_receive_queue.lock);
+	/*
+	 * A sender sets oob_skb only under our state lock and only while we
+	 * are not SOCK_DEAD (oob.c): none sets it from here on, so NULL
+	 * stays NULL, and the queue lock is needed only to clear it.
+	 */
+	if (READ_ONCE(u->oob_skb)) {
+		spin_lock(&sk->sk_receive_queue.lock);
+		WRITE_ONCE(u->oob_skb, NULL);
+		spin_unlock(&sk->sk_receive_queue.lock);
+	}
 
-	wake_up_interruptible_all(&u->peer_wq.wait);
+	/*
+	 * Connectors waiting for room and datagram senders hooked on us
+	 * (dgram.c) look for SOCK_DEAD after they are on the queue, with a
+	 * full barrier between; wq_has_sleeper()'s pairs with it.
+	 */
+	if (wq_has_sleeper(&u->peer_wq.wait))
+		wake_up_interruptible_all(&u->peer_wq.wait);
 
 	if (peer) {
 		/* A connection ends for both sides; a datagram peer stays. */

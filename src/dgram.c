@@ -42,7 +42,7 @@ static int punix_peer_wake_relay(wait_queue_entry_t *q, unsigned int mode,
 
 	/* One shot: called with the peer's peer_wq.wait.lock held. */
 	list_del_init(&q->entry);
-	q->private = NULL;
+	WRITE_ONCE(q->private, NULL);
 
 	rcu_read_lock();
 	sleep = sk_sleep(&u->sk);
@@ -65,7 +65,7 @@ static bool punix_peer_wake_connect(struct sock *sk, struct sock *other)
 
 	spin_lock(&o->peer_wq.wait.lock);
 	if (!u->peer_wake.private) {
-		u->peer_wake.private = other;
+		WRITE_ONCE(u->peer_wake.private, other);
 		__add_wait_queue(&o->peer_wq.wait, &u->peer_wake);
 		hooked = true;
 	}
@@ -77,10 +77,18 @@ void punix_peer_wake_disconnect(struct sock *sk, struct sock *other)
 {
 	struct punix_sock *u = punix_sk(sk), *o = punix_sk(other);
 
+	/*
+	 * Only @sk's own send or poll hooks it, under its state lock, which
+	 * our callers hold (or, in release, no such call runs any more): a
+	 * hook not on @other now will not be.
+	 */
+	if (READ_ONCE(u->peer_wake.private) != other)
+		return;
+
 	spin_lock(&o->peer_wq.wait.lock);
 	if (u->peer_wake.private == other) {
 		__remove_wait_queue(&o->peer_wq.wait, &u->peer_wake);
-		u->peer_wake.private = NULL;
+		WRITE_ONCE(u->peer_wake.private, NULL);
 	}
 	spin_unlock(&o->peer_wq.wait.lock);
 }
@@ -102,10 +110,10 @@ static void punix_peer_wake_disconnect_wakeup(struct sock *sk,
  * A dead @other is never full: its release wakes peer_wq.wait once,
  * before it purges the queue, so a sender that looks in between would
  * wait for a wakeup that never comes. It must go on and learn that @other
- * is gone (POLLOUT, then ECONNREFUSED or EPIPE from the send). SOCK_DEAD
- * is set before that wakeup takes peer_wq.wait.lock and read here after
- * the hook took it: either the wakeup finds the hook or this sees the
- * flag.
+ * is gone (POLLOUT, then ECONNREFUSED or EPIPE from the send). Release
+ * sets SOCK_DEAD, then looks for waiters (wq_has_sleeper(), a full
+ * barrier first); this hooks, then reads SOCK_DEAD after a full barrier:
+ * either release finds the hook or this sees the flag.
  */
 static bool punix_peer_wake_me(struct sock *sk, struct sock *other)
 {
@@ -114,6 +122,7 @@ static bool punix_peer_wake_me(struct sock *sk, struct sock *other)
 	/* @other stays our peer, so the hook stays valid, while we look. */
 	lockdep_assert_held(&punix_sk(sk)->lock);
 	hooked = punix_peer_wake_connect(sk, other);
+	smp_mb();	/* pairs with wq_has_sleeper() in release */
 
 	if (punix_recvq_full(other) && !sock_flag(other, SOCK_DEAD))
 		return true;

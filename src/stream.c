@@ -442,7 +442,9 @@ static int punix_stream_accept(struct socket *sock, struct socket *newsock,
 
 	tsk = skb->sk;
 	skb_free_datagram(sk, skb);
-	wake_up_interruptible(&punix_sk(sk)->peer_wq.wait);
+	/* A connector waiting for room: see punix_wait_for_peer(). */
+	if (wq_has_sleeper(&punix_sk(sk)->peer_wq.wait))
+		wake_up_interruptible(&punix_sk(sk)->peer_wq.wait);
 
 	punix_state_lock(tsk);
 	newsock->state = SS_CONNECTED;
