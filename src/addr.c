@@ -304,16 +304,12 @@ static int punix_insert_abstract(struct net *net, struct sock *sk,
 	return err;
 }
 
-/* Called by release, with no punix lock held. */
-void punix_table_remove(struct sock *sk)
+/* punix_table_remove() of a socket that was inserted. */
+void __punix_table_remove(struct sock *sk)
 {
 	struct punix_sock *u = punix_sk(sk);
 	int err;
 
-	if (!u->table_key) {
-		/* Never inserted: no table to lock. */
-		return;
-	}
 	if (punix_key_name(u->table_key))
 		err = rhashtable_remove_fast(&punix_net(sock_net(sk))->abstract,
 					     punix_table_head(u),
@@ -379,18 +375,6 @@ int punix_autobind(struct sock *sk)
 out:
 	mutex_unlock(&u->bindlock);
 	return err;
-}
-
-/*
- * A socket that passes credentials must have a name for the receiver to see:
- * connect() and sendmsg() give an unbound one an autobind name first.
- */
-int punix_maybe_autobind(struct socket *sock)
-{
-	if (!punix_passcred(sock) || punix_get_addr(sock->sk))
-		return 0;
-
-	return punix_autobind(sock->sk);
 }
 
 static int punix_bind_abstract(struct sock *sk, struct punix_address *addr)

@@ -223,7 +223,7 @@ struct sock *punix_sock_alloc(struct net *net, struct socket *sock, int kern,
 	mutex_init(&u->bindlock);
 	/* also the queue of senders waiting for room (punix_sock) */
 	init_waitqueue_head(&u->peer_wq.wait);
-	punix_peer_wake_init(sk);
+	init_waitqueue_func_entry(&u->peer_wake, punix_peer_wake_relay);
 	/* table_key: cleared by sk_alloc() (addr.c) */
 	atomic_set(&u->scm_fds, 0);
 	/* vertex: cleared by sk_alloc() too, set by gc.c */

@@ -34,8 +34,8 @@
  * as it is connected, and unhooks before dropping it, so the entry never
  * outlives the queue it is on.
  */
-static int punix_peer_wake_relay(wait_queue_entry_t *q, unsigned int mode,
-				 int flags, void *key)
+int punix_peer_wake_relay(wait_queue_entry_t *q, unsigned int mode, int flags,
+			  void *key)
 {
 	struct punix_sock *u = container_of(q, struct punix_sock, peer_wake);
 	wait_queue_head_t *sleep;
@@ -50,12 +50,6 @@ static int punix_peer_wake_relay(wait_queue_entry_t *q, unsigned int mode,
 		wake_up_interruptible_poll(sleep, key_to_poll(key));
 	rcu_read_unlock();
 	return 0;
-}
-
-void punix_peer_wake_init(struct sock *sk)
-{
-	init_waitqueue_func_entry(&punix_sk(sk)->peer_wake,
-				  punix_peer_wake_relay);
 }
 
 static bool punix_peer_wake_connect(struct sock *sk, struct sock *other)

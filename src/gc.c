@@ -92,7 +92,7 @@ struct punix_vertex {
  */
 static DEFINE_SPINLOCK(punix_gc_lock);
 static LIST_HEAD(punix_gc_inflight_list);
-static unsigned int punix_tot_inflight;
+unsigned int punix_tot_inflight;	/* read locklessly: punix.h */
 static bool punix_gc_in_progress;
 
 /* Files in flight per user (uid), for RLIMIT_NOFILE. */
@@ -283,12 +283,10 @@ void punix_inflight_del(struct scm_fp_list *fpl)
  * The destructor of @sk: nothing holds its file, so it is not in flight,
  * and no collection can reach its vertex.
  */
-void punix_vertex_free(struct sock *sk)
+void __punix_vertex_free(struct sock *sk)
 {
 	struct punix_vertex *v = punix_sk(sk)->vertex;
 
-	if (!v)
-		return;
 	WARN_ON_ONCE(v->inflight);
 	punix_sk(sk)->vertex = NULL;
 	kfree(v);
@@ -474,13 +472,6 @@ void punix_gc_start(void)
 {
 	WRITE_ONCE(punix_gc_in_progress, true);
 	queue_work(system_unbound_wq, &punix_gc_work);
-}
-
-/* A socket is going away: if anything is in flight, collect. */
-void punix_gc_on_release(void)
-{
-	if (READ_ONCE(punix_tot_inflight))
-		punix_gc_start();
 }
 
 /*

@@ -324,13 +324,12 @@ void punix_copy_peercred(struct sock *sk, struct sock *from);
 /* addr.c */
 int punix_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
 int punix_autobind(struct sock *sk);
-int punix_maybe_autobind(struct socket *sock);
 int punix_validate_addr(const struct sockaddr_un *sunaddr, int addr_len);
 struct sock *punix_find_other(struct net *net, struct sockaddr_un *sunaddr,
 			      int addr_len, int type);
 void punix_addr_get(struct punix_address *addr);
 void punix_addr_put(struct punix_address *addr);
-void punix_table_remove(struct sock *sk);
+void __punix_table_remove(struct sock *sk);
 int punix_addr_init_net(struct net *net);
 void punix_addr_exit_net(struct net *net);
 int punix_addr_init(void);
@@ -367,17 +366,53 @@ static inline bool punix_passcred(const struct socket *sock)
 	       punix_test_passpidfd(sock);
 }
 
+/*
+ * A socket that passes credentials must have a name for the receiver to see:
+ * connect() and sendmsg() give an unbound one an autobind name first.
+ */
+static inline int punix_maybe_autobind(struct socket *sock)
+{
+	if (!punix_passcred(sock) || punix_get_addr(sock->sk))
+		return 0;
+
+	return punix_autobind(sock->sk);
+}
+
+/* Called by release, with no punix lock held. */
+static inline void punix_table_remove(struct sock *sk)
+{
+	/* Never inserted: no table to lock. */
+	if (punix_sk(sk)->table_key)
+		__punix_table_remove(sk);
+}
+
 /* gc.c */
 struct sock *punix_get_socket(struct file *filp);
 bool punix_too_many_fds(void);
 int punix_inflight_add(struct scm_fp_list *fpl);
 void punix_inflight_del(struct scm_fp_list *fpl);
-void punix_vertex_free(struct sock *sk);
+void __punix_vertex_free(struct sock *sk);
 void punix_gc_peek_barrier(void);
 void punix_gc_start(void);
-void punix_gc_on_release(void);
 void punix_wait_for_gc(struct scm_fp_list *fpl);
 void punix_gc_exit(void);
+
+/* Files in flight; written under gc.c's punix_gc_lock. */
+extern unsigned int punix_tot_inflight;
+
+/* The destructor: drop @sk's vertex, if the collector gave it one. */
+static inline void punix_vertex_free(struct sock *sk)
+{
+	if (punix_sk(sk)->vertex)
+		__punix_vertex_free(sk);
+}
+
+/* As af_unix: a socket is going away; if anything is in flight, collect. */
+static inline void punix_gc_on_release(void)
+{
+	if (READ_ONCE(punix_tot_inflight))
+		punix_gc_start();
+}
 
 /* oob.c */
 int punix_queue_oob(struct socket *sock, struct msghdr *msg,
@@ -408,7 +443,8 @@ int punix_seqpacket_recvmsg(struct socket *sock, struct msghdr *msg,
 			    size_t size, int flags);
 __poll_t punix_dgram_poll(struct file *file, struct socket *sock,
 			  poll_table *wait);
-void punix_peer_wake_init(struct sock *sk);
+int punix_peer_wake_relay(wait_queue_entry_t *q, unsigned int mode, int flags,
+			  void *key);
 void punix_peer_wake_disconnect(struct sock *sk, struct sock *other);
 
 #endif /* _PUNIX_H */
