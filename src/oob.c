@@ -185,22 +185,18 @@ static struct sk_buff *punix_manage_oob_old(struct sk_buff *skb,
 }
 
 /*
- * A normal read (or peek) is about to use @skb, the first skb it looks at
- * in this pass or the one after what it just peeked, having @copied bytes
- * so far. Free what it skips, and return the skb to read from, or NULL
- * when there is none (yet) or the read must stop (see
- * punix_oob_stops_read()). *@last follows for the data wait: the last skb
- * looked at that is still queued, or NULL. State lock held.
+ * punix_manage_oob() of an skb that is empty or the OOB mark: free what
+ * the read skips, and return the skb to read from, or NULL when there is
+ * none (yet) or the read must stop (see punix_oob_stops_read()). *@last
+ * follows for the data wait: the last skb looked at that is still queued,
+ * or NULL. State lock held.
  */
-struct sk_buff *punix_manage_oob(struct sk_buff *skb, struct sk_buff **last,
-				 struct sock *sk, int flags, int copied)
+struct sk_buff *__punix_manage_oob(struct sk_buff *skb, struct sk_buff **last,
+				   struct sock *sk, int flags, int copied)
 {
 	struct sk_buff_head *q = &sk->sk_receive_queue;
 	struct sk_buff *read_skb = NULL, *unread_skb = NULL;
 	struct punix_sock *u = punix_sk(sk);
-
-	if (likely(punix_skb_len(skb) && skb != READ_ONCE(u->oob_skb)))
-		return skb;
 
 	if (!PUNIX_OOB_NEW_RULES)
 		return punix_manage_oob_old(skb, last, sk, flags, copied);

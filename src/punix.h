@@ -8,6 +8,7 @@
 #ifndef _PUNIX_H
 #define _PUNIX_H
 
+#include <linux/cred.h>
 #include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/path.h>
@@ -20,6 +21,7 @@
 #include <net/af_unix.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <net/scm.h>
 #include <net/sock.h>
 
 #include "compat.h"
@@ -343,8 +345,6 @@ int punix_scm_send(struct socket *sock, struct msghdr *msg,
 		   struct scm_cookie *scm, bool forcecreds);
 int punix_scm_to_skb(struct scm_cookie *scm, struct sk_buff *skb,
 		     bool send_fds);
-void punix_maybe_add_creds(struct sk_buff *skb, const struct socket *sock,
-			   const struct sock *other);
 bool punix_skb_scm_eq(struct sk_buff *skb, struct scm_cookie *scm);
 bool punix_scm_append_ok(const struct sk_buff *skb,
 			 const struct scm_cookie *scm,
@@ -352,7 +352,6 @@ bool punix_scm_append_ok(const struct sk_buff *skb,
 void punix_scm_set_cred(struct scm_cookie *scm, struct sk_buff *skb);
 void punix_scm_take_fds(struct sock *sk, struct scm_cookie *scm,
 			struct sk_buff *skb, bool peek);
-void punix_scm_stat_add(struct sock *sk, struct sk_buff *skb);
 void punix_show_fdinfo(struct seq_file *m, struct socket *sock);
 void punix_scm_recv(struct socket *sock, struct msghdr *msg,
 		    struct scm_cookie *scm, int flags);
@@ -364,6 +363,34 @@ static inline bool punix_passcred(const struct socket *sock)
 {
 	return test_bit(SOCK_PASSCRED, &sock->flags) ||
 	       punix_test_passpidfd(sock);
+}
+
+/*
+ * As af_unix: a message carries the sender's credentials when the sender
+ * or the receiver asks for them (or the receiver is not accepted yet), so
+ * that write() without SCM_CREDENTIALS gives them too.
+ */
+static inline void punix_maybe_add_creds(struct sk_buff *skb,
+					 const struct socket *sock,
+					 const struct sock *other)
+{
+	const struct socket *osock = other->sk_socket;
+
+	if (PUNIX_CB(skb)->pid)
+		return;
+	if (punix_passcred(sock) || !osock || punix_passcred(osock)) {
+		PUNIX_CB(skb)->pid = get_pid(task_tgid(current));
+		current_uid_gid(&PUNIX_CB(skb)->uid, &PUNIX_CB(skb)->gid);
+	}
+}
+
+/* An skb with files is queued on @sk: count them for fdinfo. */
+static inline void punix_scm_stat_add(struct sock *sk, struct sk_buff *skb)
+{
+	struct scm_fp_list *fpl = PUNIX_CB(skb)->fp;
+
+	if (fpl)
+		atomic_add(fpl->count, &punix_sk(sk)->scm_fds);
 }
 
 /*
@@ -418,8 +445,26 @@ static inline void punix_gc_on_release(void)
 int punix_queue_oob(struct socket *sock, struct msghdr *msg,
 		    struct sock *other, struct scm_cookie *scm, bool fds_sent);
 int punix_stream_recv_urg(struct sock *sk, struct msghdr *msg, int flags);
-struct sk_buff *punix_manage_oob(struct sk_buff *skb, struct sk_buff **last,
-				 struct sock *sk, int flags, int copied);
+struct sk_buff *__punix_manage_oob(struct sk_buff *skb, struct sk_buff **last,
+				   struct sock *sk, int flags, int copied);
+
+/*
+ * A normal read (or peek) is about to use @skb, the first skb it looks at
+ * in this pass or the one after what it just peeked, having @copied bytes
+ * so far: the skb to read from (@skb itself unless it is empty or the OOB
+ * mark: oob.c). State lock held.
+ */
+static inline struct sk_buff *punix_manage_oob(struct sk_buff *skb,
+					       struct sk_buff **last,
+					       struct sock *sk, int flags,
+					       int copied)
+{
+	if (likely(punix_skb_len(skb) &&
+		   skb != READ_ONCE(punix_sk(sk)->oob_skb)))
+		return skb;
+	return __punix_manage_oob(skb, last, sk, flags, copied);
+}
+
 bool punix_oob_stops_read(int copied, size_t size);
 int punix_oob_atmark(struct sock *sk);
 

@@ -323,24 +323,6 @@ int punix_scm_to_skb(struct scm_cookie *scm, struct sk_buff *skb,
 	return 0;
 }
 
-/*
- * As af_unix: a message carries the sender's credentials when the sender
- * or the receiver asks for them (or the receiver is not accepted yet), so
- * that write() without SCM_CREDENTIALS gives them too.
- */
-void punix_maybe_add_creds(struct sk_buff *skb, const struct socket *sock,
-			   const struct sock *other)
-{
-	const struct socket *osock = other->sk_socket;
-
-	if (PUNIX_CB(skb)->pid)
-		return;
-	if (punix_passcred(sock) || !osock || punix_passcred(osock)) {
-		PUNIX_CB(skb)->pid = get_pid(task_tgid(current));
-		current_uid_gid(&PUNIX_CB(skb)->uid, &PUNIX_CB(skb)->gid);
-	}
-}
-
 /* Does @skb carry the credentials @scm holds (stream reads never mix)? */
 bool punix_skb_scm_eq(struct sk_buff *skb, struct scm_cookie *scm)
 {
@@ -409,15 +391,6 @@ void punix_scm_take_fds(struct sock *sk, struct scm_cookie *scm,
 		atomic_sub(PUNIX_CB(skb)->fp->count, &punix_sk(sk)->scm_fds);
 		punix_detach_fds(scm, skb);
 	}
-}
-
-/* An skb with files is queued on @sk: count them for fdinfo. */
-void punix_scm_stat_add(struct sock *sk, struct sk_buff *skb)
-{
-	struct scm_fp_list *fpl = PUNIX_CB(skb)->fp;
-
-	if (fpl)
-		atomic_add(fpl->count, &punix_sk(sk)->scm_fds);
 }
 
 #ifdef PUNIX_HAVE_SCM_PIDFD
