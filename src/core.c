@@ -424,18 +424,6 @@ int punix_socketpair(struct socket *socka, struct socket *sockb)
 	return 0;
 }
 
-struct sock *punix_peer_get(struct sock *sk)
-{
-	struct sock *peer;
-
-	punix_state_lock(sk);
-	peer = punix_sk(sk)->peer;
-	if (peer)
-		sock_hold(peer);
-	punix_state_unlock(sk);
-	return peer;
-}
-
 int punix_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 {
 	DECLARE_SOCKADDR(struct sockaddr_un *, sunaddr, uaddr);

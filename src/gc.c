@@ -64,8 +64,7 @@
 
 #include "punix.h"
 
-/* As af_unix: collect at once past this many, make heavy senders wait. */
-#define PUNIX_INFLIGHT_TRIGGER_GC	16000
+/* As af_unix: make heavy senders wait (PUNIX_INFLIGHT_TRIGGER_GC: punix.h). */
 #define PUNIX_INFLIGHT_SANE_USER	(SCM_MAX_FD * 8)
 
 /*
@@ -474,11 +473,8 @@ void punix_gc_start(void)
 	queue_work(system_unbound_wq, &punix_gc_work);
 }
 
-/*
- * As af_unix's wait_for_unix_gc(): collect when too much is in flight, and
- * make a user with many sockets in flight wait for a running collection.
- */
-void punix_wait_for_gc(struct scm_fp_list *fpl)
+/* punix_wait_for_gc() with too much in flight, or files to send. */
+void __punix_wait_for_gc(struct scm_fp_list *fpl)
 {
 	if (READ_ONCE(punix_tot_inflight) > PUNIX_INFLIGHT_TRIGGER_GC &&
 	    !READ_ONCE(punix_gc_in_progress))

@@ -266,6 +266,19 @@ static inline struct sock *punix_peer(const struct sock *sk)
 	return READ_ONCE(punix_sk(sk)->peer);
 }
 
+/* @sk's peer, with a reference held, or NULL. */
+static inline struct sock *punix_peer_get(struct sock *sk)
+{
+	struct sock *peer;
+
+	punix_state_lock(sk);
+	peer = punix_sk(sk)->peer;
+	if (peer)
+		sock_hold(peer);
+	punix_state_unlock(sk);
+	return peer;
+}
+
 /*
  * Per-skb data, kept in skb->cb: what the message carries besides its
  * bytes (scm.c), and how much of it a stream reader has consumed.
@@ -314,7 +327,6 @@ int punix_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
 int punix_compat_ioctl(struct socket *sock, unsigned int cmd,
 		       unsigned long arg);
 long punix_inq_len(struct sock *sk);
-struct sock *punix_peer_get(struct sock *sk);
 bool punix_recvq_full(const struct sock *sk);
 long punix_wait_for_peer(struct sock *other, long timeo)
 	__releases(&punix_sk(other)->lock);
@@ -421,7 +433,7 @@ void punix_inflight_del(struct scm_fp_list *fpl);
 void __punix_vertex_free(struct sock *sk);
 void punix_gc_peek_barrier(void);
 void punix_gc_start(void);
-void punix_wait_for_gc(struct scm_fp_list *fpl);
+void __punix_wait_for_gc(struct scm_fp_list *fpl);
 void punix_gc_exit(void);
 
 /* Files in flight; written under gc.c's punix_gc_lock. */
@@ -432,6 +444,20 @@ static inline void punix_vertex_free(struct sock *sk)
 {
 	if (punix_sk(sk)->vertex)
 		__punix_vertex_free(sk);
+}
+
+/* As af_unix: collect at once past this many files in flight. */
+#define PUNIX_INFLIGHT_TRIGGER_GC	16000
+
+/*
+ * As af_unix's wait_for_unix_gc(): collect when too much is in flight, and
+ * make a user with many sockets in flight wait for a running collection.
+ * A send with no files and little in flight has nothing to do here.
+ */
+static inline void punix_wait_for_gc(struct scm_fp_list *fpl)
+{
+	if (READ_ONCE(punix_tot_inflight) > PUNIX_INFLIGHT_TRIGGER_GC || fpl)
+		__punix_wait_for_gc(fpl);
 }
 
 /* As af_unix: a socket is going away; if anything is in flight, collect. */
