@@ -7,6 +7,7 @@
 #include "punix_test.h"
 
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
 #include <linux/sock_diag.h>
@@ -1009,3 +1010,174 @@ TEST_F(data, splice_blocks_until_data)
 }
 
 TEST_HARNESS_MAIN
+
+/* Byte @i of the write numbered @w in the paged-write tests. */
+static unsigned char paged_byte(unsigned int w, size_t i)
+{
+	return (unsigned char)(w * 29 + i * 7 + (i >> 12));
+}
+
+/* Fill @buf with @len bytes of write @w. */
+static void paged_fill(unsigned char *buf, unsigned int w, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = paged_byte(w, i);
+}
+
+/* Does @buf hold the first @len bytes of write @w? */
+static bool paged_check(const unsigned char *buf, unsigned int w, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != paged_byte(w, i))
+			return false;
+	return true;
+}
+
+/*
+ * Writes whose bytes go to pages (3777 bytes and more; punix takes the
+ * pages from the writing task's page frag and fills a page again once
+ * every write in it was read), with the reader lagging 0 to 5 writes
+ * behind, over many pages: every write reads back whole and exact, so no
+ * page is filled again while a piece of it is unread.
+ */
+TEST_F(data, paged_writes_read_back_exact)
+{
+	static const size_t sizes[] = { 4096, 3777, 8192, 5000, 12288, 4095 };
+	unsigned char *buf = malloc(16384);
+	unsigned int wrote = 0, read_ = 0;
+	int c, s;
+
+	ASSERT_NE(NULL, buf);
+	new_pair(&c, &s);
+	for (unsigned int round = 0; round <= 200; round++) {
+		/* The last round reads everything. */
+		unsigned int lag = round < 200 ? round % 6 : 0;
+
+		/* Write until @lag writes are unread, then one more. */
+		while (wrote - read_ <= lag) {
+			size_t len = sizes[wrote % 6];
+
+			paged_fill(buf, wrote, len);
+			ASSERT_EQ((ssize_t)len, write(c, buf, len));
+			wrote++;
+		}
+		/* Read all but @lag of them back, each exactly. */
+		while (wrote - read_ > lag) {
+			size_t len = sizes[read_ % 6];
+
+			memset(buf, 0, len);
+			ASSERT_EQ((ssize_t)len, read_all(s, buf, len));
+			ASSERT_TRUE(paged_check(buf, read_, len)) {
+				TH_LOG("write %u (%zu bytes) read back wrong",
+				       read_, len);
+			}
+			read_++;
+		}
+	}
+	ASSERT_ERRNO(EAGAIN, recv(s, buf, 1, MSG_DONTWAIT));
+	free(buf);
+	close(c);
+	close(s);
+}
+
+/*
+ * A page that a pipe still holds (spliced out of the socket, not yet read
+ * from the pipe) keeps its bytes while the writer goes on writing and the
+ * reader reads all that follows; so does one read with MSG_PEEK.
+ */
+TEST_F(data, spliced_pages_keep_their_bytes)
+{
+	unsigned char *buf = malloc(4096);
+	int c, s, p[2];
+
+	ASSERT_NE(NULL, buf);
+	new_pair(&c, &s);
+	ASSERT_EQ(0, pipe(p));
+
+	paged_fill(buf, 0, 4096);
+	ASSERT_EQ(4096, write(c, buf, 4096));
+	ASSERT_EQ(4096, splice(s, NULL, p[1], NULL, 4096, 0));
+
+	paged_fill(buf, 1, 4096);
+	ASSERT_EQ(4096, write(c, buf, 4096));
+	ASSERT_EQ(4096, recv(s, buf, 4096, MSG_PEEK | MSG_WAITALL));
+	ASSERT_TRUE(paged_check(buf, 1, 4096));
+
+	/* Twenty more pages' worth, each read back at once. */
+	for (unsigned int w = 2; w < 22; w++) {
+		ASSERT_EQ(4096, read_all(s, buf, 4096));
+		ASSERT_TRUE(paged_check(buf, w - 1, 4096));
+		paged_fill(buf, w, 4096);
+		ASSERT_EQ(4096, write(c, buf, 4096));
+	}
+	ASSERT_EQ(4096, read_all(s, buf, 4096));
+	ASSERT_TRUE(paged_check(buf, 21, 4096));
+
+	ASSERT_EQ(4096, read_all(p[0], buf, 4096));
+	ASSERT_TRUE(paged_check(buf, 0, 4096)) {
+		TH_LOG("the spliced page changed in the pipe");
+	}
+	free(buf);
+	close(p[0]);
+	close(p[1]);
+	close(c);
+	close(s);
+}
+
+/*
+ * A write whose source faults part-way in its paged part: the same result
+ * as AF_UNIX's (EFAULT with nothing queued when the fault is in the first
+ * skb, the bytes of the skbs before it otherwise), the same bytes queued,
+ * and the stream goes on exact after it.
+ */
+TEST_F(data, paged_write_fault_matches_af_unix)
+{
+	static const size_t lens[] = { 8192, 12288, 100000 };
+	static const size_t faults[] = { 4096, 8192, 53248 };
+	const long pg = sysconf(_SC_PAGESIZE);
+	int fams[2] = { AF_UNIX, self->family };
+	unsigned char *src, *buf;
+	long ret[2], err[2];
+	int inq[2];
+
+	ASSERT_EQ(4096, pg);
+	buf = malloc(100000);
+	ASSERT_NE(NULL, buf);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		/* @faults[i] bytes, then a page unmapped: the copy faults. */
+		src = mmap(NULL, faults[i] + pg, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, src);
+		paged_fill(src, 7, faults[i]);
+		ASSERT_EQ(0, munmap(src + faults[i], pg));
+
+		for (int f = 0; f < 2; f++) {
+			int sv[2];
+
+			ASSERT_EQ(0, socketpair(fams[f], SOCK_STREAM, 0, sv));
+			errno = 0;
+			ret[f] = send(sv[0], src, lens[i], MSG_DONTWAIT);
+			err[f] = errno;
+			ASSERT_EQ(0, ioctl(sv[1], SIOCINQ, &inq[f]));
+			if (inq[f] > 0) {
+				ASSERT_EQ(inq[f], read_all(sv[1], buf, inq[f]));
+				ASSERT_TRUE(paged_check(buf, 7, inq[f]));
+			}
+			/* The stream goes on. */
+			paged_fill(buf, 8, 4096);
+			ASSERT_EQ(4096, write(sv[0], buf, 4096));
+			memset(buf, 0, 4096);
+			ASSERT_EQ(4096, read_all(sv[1], buf, 4096));
+			ASSERT_TRUE(paged_check(buf, 8, 4096));
+			close(sv[0]);
+			close(sv[1]);
+		}
+		ASSERT_EQ(ret[0], ret[1]) {
+			TH_LOG("send(%zu) faulting at %zu", lens[i], faults[i]);
+		}
+		ASSERT_EQ(err[0], err[1]);
+		ASSERT_EQ(inq[0], inq[1]);
+		ASSERT_EQ(0, munmap(src, faults[i]));
+	}
+	free(buf);
+}

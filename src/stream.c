@@ -458,6 +458,71 @@ static int punix_stream_accept(struct socket *sock, struct socket *newsock,
 	return 0;
 }
 
+/*
+ * The page frag the pages of @sk's skbs are filled from: the writing
+ * task's, as TCP's (sk_page_frag()), where the socket allocates in a normal
+ * context. Otherwise (a kernel user's socket, allocating with GFP_NOFS, say)
+ * NULL: its skbs get fresh pages, as af_unix's.
+ */
+static struct page_frag *punix_stream_page_frag(struct sock *sk)
+{
+	struct page_frag *pfrag = sk_page_frag(sk);
+
+	return pfrag == &current->task_frag ? pfrag : NULL;
+}
+
+/*
+ * Copy @len bytes of @msg into @skb's pages, taken from @pfrag: the
+ * writing task's page frag (a 32 KiB page when the allocator has one at
+ * once), which only the task itself uses, so no lock. Once every skb that
+ * held a piece of its page is freed, the page is filled again from its
+ * start (skb_page_frag_refill()), and the pages of a stream whose reader
+ * keeps up are used over and over. af_unix takes fresh pages for every
+ * skb, and the page allocator clears each one (init_on_alloc, on in
+ * Debian's kernels) before the copy overwrites it.
+ *
+ * @skb is charged what af_unix's pages for @len bytes cost (whole pages):
+ * its truesize, SO_SNDBUF and SIOCOUTQ are af_unix's. Pieces are at least
+ * 3777 bytes (the paged part of a write, see punix_stream_sendmsg()) and
+ * pages are filled in order, so the pages the unread pieces pin are what
+ * those pieces are charged, but for the first page and the frag's own.
+ */
+static int punix_stream_copy_frags(struct sock *sk, struct sk_buff *skb,
+				   struct page_frag *pfrag, struct msghdr *msg,
+				   int len)
+{
+	unsigned int charge = PAGE_ALIGN(len);
+	int copy, i;
+
+	while (len) {
+		if (!skb_page_frag_refill(min_t(int, len, PAGE_SIZE), pfrag,
+					  sk->sk_allocation))
+			return -ENOBUFS;
+
+		copy = min_t(int, len, pfrag->size - pfrag->offset);
+		if (copy_from_iter(page_address(pfrag->page) + pfrag->offset,
+				   copy, &msg->msg_iter) != copy)
+			return -EFAULT;
+
+		i = skb_shinfo(skb)->nr_frags;
+		if (skb_can_coalesce(skb, i, pfrag->page, pfrag->offset)) {
+			skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], copy);
+		} else {
+			skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset,
+					   copy);
+			get_page(pfrag->page);
+		}
+		pfrag->offset += copy;
+		skb->len += copy;
+		skb->data_len += copy;
+		len -= copy;
+	}
+
+	skb->truesize += charge;
+	refcount_add(charge, &sk->sk_wmem_alloc);
+	return 0;
+}
+
 static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 				size_t len)
 {
@@ -468,6 +533,7 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 	struct sock *other;
 	size_t sent = 0;
 	unsigned int credit, budget;
+	struct page_frag *frag;
 	int err, size, paged;
 	bool grow;
 
@@ -529,8 +595,11 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 		/* The memory bound: see PUNIX_APPEND_HEAD. */
 		budget = credit + punix_unix_cost(size);
 		skb = grow ? punix_stream_alloc_grown(sk, size, budget) : NULL;
+		/* The pages, if any, come from the task's page frag. */
+		frag = paged ? punix_stream_page_frag(sk) : NULL;
 		if (!skb)
-			skb = sock_alloc_send_pskb(sk, size - paged, paged,
+			skb = sock_alloc_send_pskb(sk, size - paged,
+						   frag ? 0 : paged,
 						   msg->msg_flags & MSG_DONTWAIT,
 						   &err,
 						   get_order(PUNIX_SKB_FRAGS_SZ));
@@ -552,9 +621,18 @@ static int punix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 						      PUNIX_APPEND_CREDIT);
 
 		skb_put(skb, size - paged);
-		skb->data_len = paged;
-		skb->len = size;
-		err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, size);
+		if (frag) {
+			err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter,
+							  size - paged);
+			if (!err)
+				err = punix_stream_copy_frags(sk, skb, frag,
+							      msg, paged);
+		} else {
+			skb->data_len = paged;
+			skb->len = size;
+			err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter,
+							  size);
+		}
 		if (err) {
 			kfree_skb(skb);
 			goto out_err;
