@@ -109,6 +109,10 @@ struct punix_address {
  *   destructor of an skb that carries files takes punix_gc_lock, so such
  *   an skb may be freed under @iolock or @lock, never under a queue or
  *   wait-queue lock.
+ *   A stream writer appends to its peer's tail skb under the peer's
+ *   queue lock alone (stream.c, punix_stream_append()): for a stream
+ *   skb, that lock orders the growth of its length and the decision that
+ *   it is empty (and its unlinking).
  * - @addr and @path are written once, under @bindlock (bind) or before the
  *   socket is visible (accept), and published with smp_store_release();
  *   readers use smp_load_acquire() on @addr and may then read @path.

@@ -347,7 +347,8 @@ bool punix_scm_append_ok(const struct sk_buff *skb,
 			 const struct socket *sock, const struct sock *other)
 {
 	const struct punix_skb_parms *cb = PUNIX_CB(skb);
-	const struct socket *osock = other->sk_socket;
+	/* NULL once @other is orphaned (release): see punix_stream_append() */
+	const struct socket *osock = READ_ONCE(other->sk_socket);
 	struct pid *pid = scm->pid;
 	kuid_t uid = scm->creds.uid;
 	kgid_t gid = scm->creds.gid;

@@ -90,7 +90,7 @@ static unsigned int punix_unix_cost(int size)
 /*
  * Whether a write of @sk (@sock) that would carry @scm may join @tail, the
  * tail skb of @other's receive queue: see punix_stream_append(). Called
- * with @other's state lock and receive-queue lock held.
+ * with @other's receive-queue lock held.
  */
 static bool punix_stream_can_append(struct sock *sk, struct socket *sock,
 				    struct sock *other, struct sk_buff *tail,
@@ -111,12 +111,19 @@ static bool punix_stream_can_append(struct sock *sk, struct socket *sock,
  * write costs nothing more (the room was paid for with the skb's truesize)
  * and adds what af_unix would have spent on it to the tail's credit.
  *
- * The copy runs under @other's state lock and receive-queue lock with page
- * faults disabled, and the skb grows only once all @size bytes are in it:
- * a reader (who reads an skb's length under either lock, and unlinks an
- * skb it emptied under the state lock, punix_stream_read()) sees the whole
- * write or none of it. A fault leaves the skb as it was and the caller
- * takes the slow path, which may sleep.
+ * The copy runs under @other's receive-queue lock alone, with page faults
+ * disabled, and the skb grows only once all @size bytes are in it (after
+ * a write barrier): a reader, who reads an skb's length without that lock
+ * (punix_stream_read(), with a read barrier before it reads the bytes),
+ * sees the whole write or none of it, and decides that an skb is empty
+ * and unlinks it under that lock. The reader's state lock is not taken:
+ * the reader takes it twice per skb, and waiting for it while a writer
+ * copied was most of what stream-1KiB spent in punix (a queued spinlock
+ * slow path, seven times AF_UNIX's). SOCK_DEAD and RCV_SHUTDOWN are read
+ * under the queue lock instead: release sets them before it empties the
+ * queue under that lock (punix_release_sock()), so an append it misses
+ * is freed with the queue. A fault leaves the skb as it was and the
+ * caller takes the slow path, which may sleep.
  *
  * Returns true when the bytes were queued. Otherwise *@credit is the
  * credit taken from a tail that would have taken them but had no room
@@ -145,10 +152,10 @@ static bool punix_stream_append(struct sock *sk, struct socket *sock,
 	if (skb_queue_empty_lockless(&other->sk_receive_queue))
 		return false;
 
-	punix_state_lock(other);
-	if (sock_flag(other, SOCK_DEAD) || (other->sk_shutdown & RCV_SHUTDOWN))
-		goto out_unlock;
 	spin_lock(&other->sk_receive_queue.lock);
+	if (sock_flag(other, SOCK_DEAD) ||
+	    (READ_ONCE(other->sk_shutdown) & RCV_SHUTDOWN))
+		goto out;
 	tail = skb_peek_tail(&other->sk_receive_queue);
 	if (!punix_stream_can_append(sk, sock, other, tail, scm))
 		goto out;
@@ -167,6 +174,7 @@ static bool punix_stream_append(struct sock *sk, struct socket *sock,
 		iov_iter_revert(&msg->msg_iter, copied);
 		goto out;
 	}
+	smp_wmb();	/* the bytes before the length: punix_stream_read() */
 	__skb_put(tail, size);
 	PUNIX_CB(tail)->credit = min_t(u32, PUNIX_CB(tail)->credit +
 				       punix_unix_cost(size),
@@ -174,8 +182,6 @@ static bool punix_stream_append(struct sock *sk, struct socket *sock,
 	done = true;
 out:
 	spin_unlock(&other->sk_receive_queue.lock);
-out_unlock:
-	punix_state_unlock(other);
 	if (done)
 		other->sk_data_ready(other);
 	return done;
@@ -745,6 +751,7 @@ static int punix_stream_read(struct punix_read_state *state)
 	bool name_done = false;
 	bool check_creds = false;
 	struct scm_cookie scm;
+	bool empty;
 	int target, skip;
 	long timeo;
 
@@ -825,8 +832,13 @@ again:
 			}
 			goto redo;
 		}
-		/* Writers append to the tail under the lock: read it here. */
+		/*
+		 * Writers append to the tail under the queue lock alone
+		 * (punix_stream_append()): the bytes up to this length are
+		 * there once it is read.
+		 */
 		avail = punix_skb_len(skb);
+		smp_rmb();	/* pairs with smp_wmb() in punix_stream_append() */
 		punix_state_unlock(sk);
 
 		/*
@@ -895,25 +907,28 @@ again:
 		punix_scm_take_fds(sk, &scm, skb, false);
 
 		/*
-		 * A writer may append to the tail skb under the state lock
+		 * A writer may append to the tail skb under the queue lock
 		 * (punix_stream_append()): whether this one is empty, and
 		 * unlinking it if so, happen under that lock too.
 		 */
 		punix_state_lock(sk);
+		spin_lock(&sk->sk_receive_queue.lock);
 		PUNIX_CB(skb)->consumed += chunk;
-		if (punix_skb_len(skb)) {
+		empty = !punix_skb_len(skb);
+		if (empty)
+			__skb_unlink(skb, &sk->sk_receive_queue);
+		spin_unlock(&sk->sk_receive_queue.lock);
+		punix_state_unlock(sk);
+		if (!empty) {
 			/*
 			 * @size is used up, or the pipe is full (splice), or a
 			 * writer appended after @avail was read: then read on
 			 * (MSG_WAITALL, a large read).
 			 */
-			punix_state_unlock(sk);
 			if (chunk < want)
 				break;
 			continue;
 		}
-		skb_unlink(skb, &sk->sk_receive_queue);
-		punix_state_unlock(sk);
 		consume_skb(skb);
 		if (scm.fp)
 			break;
