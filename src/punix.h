@@ -357,22 +357,92 @@ void punix_copy_addr(struct msghdr *msg, const struct sock *sk);
 /* scm.c */
 struct scm_cookie;
 struct seq_file;
-int punix_scm_send(struct socket *sock, struct msghdr *msg,
-		   struct scm_cookie *scm, bool forcecreds);
-int punix_scm_to_skb(struct scm_cookie *scm, struct sk_buff *skb,
-		     bool send_fds);
+void __punix_get_peersec_dgram(struct socket *sock, struct scm_cookie *scm);
+int __punix_scm_send(struct msghdr *msg, struct scm_cookie *scm);
+void punix_wfree(struct sk_buff *skb);
+int __punix_scm_fds_to_skb(struct scm_cookie *scm, struct sk_buff *skb);
 bool punix_skb_scm_eq(struct sk_buff *skb, struct scm_cookie *scm);
 bool punix_scm_append_ok(const struct sk_buff *skb,
 			 const struct scm_cookie *scm,
 			 const struct socket *sock, const struct sock *other);
-void punix_scm_set_cred(struct scm_cookie *scm, struct sk_buff *skb);
 void punix_scm_take_fds(struct sock *sk, struct scm_cookie *scm,
 			struct sk_buff *skb, bool peek);
 void punix_show_fdinfo(struct seq_file *m, struct socket *sock);
-void punix_scm_recv(struct socket *sock, struct msghdr *msg,
-		    struct scm_cookie *scm, int flags);
+void __punix_scm_recv_pidfd(struct socket *sock, struct msghdr *msg,
+			    struct scm_cookie *scm, int flags);
 void punix_scm_init(void);
 void punix_scm_exit(void);
+
+/*
+ * As scm_send() for AF_UNIX: fill @scm from @msg's control messages.
+ * @forcecreds attaches the caller's credentials up front. Inline, as
+ * scm_send() is in af_unix: a message without control messages makes
+ * no call but the LSM's (__punix_get_peersec_dgram() only where the
+ * hook had nothing for a punix socket, scm.c).
+ */
+static inline int punix_scm_send(struct socket *sock, struct msghdr *msg,
+				 struct scm_cookie *scm, bool forcecreds)
+{
+	memset(scm, 0, sizeof(*scm));
+	scm->creds.uid = INVALID_UID;
+	scm->creds.gid = INVALID_GID;
+	if (forcecreds)
+		scm_set_cred(scm, task_tgid(current), current_uid(),
+			     current_gid());
+	unix_get_peersec_dgram(sock, scm);
+	if (!scm->secid)
+		__punix_get_peersec_dgram(sock, scm);
+	if (msg->msg_controllen <= 0)
+		return 0;
+	return __punix_scm_send(msg, scm);
+}
+
+/*
+ * As af_unix's unix_scm_to_skb(): @skb carries @scm's credentials, and its
+ * files when @send_fds (__punix_scm_fds_to_skb()).
+ */
+static inline int punix_scm_to_skb(struct scm_cookie *scm,
+				   struct sk_buff *skb, bool send_fds)
+{
+	struct punix_skb_parms *cb = PUNIX_CB(skb);
+
+	cb->pid = get_pid(scm->pid);
+	cb->uid = scm->creds.uid;
+	cb->gid = scm->creds.gid;
+	cb->fp = NULL;
+#ifdef CONFIG_SECURITY_NETWORK
+	cb->secid = scm->secid;
+#endif
+	skb->destructor = punix_wfree;
+
+	if (!scm->fp || !send_fds)
+		return 0;
+	return __punix_scm_fds_to_skb(scm, skb);
+}
+
+/* @scm takes @skb's credentials (a reader's copy). */
+static inline void punix_scm_set_cred(struct scm_cookie *scm,
+				      struct sk_buff *skb)
+{
+	scm_set_cred(scm, PUNIX_CB(skb)->pid, PUNIX_CB(skb)->uid,
+		     PUNIX_CB(skb)->gid);
+#ifdef CONFIG_SECURITY_NETWORK
+	scm->secid = PUNIX_CB(skb)->secid;
+#endif
+}
+
+/*
+ * As af_unix's scm_recv_unix(): credentials, security context and files
+ * (scm_recv()), then a pidfd of the sender when asked for.
+ */
+static inline void punix_scm_recv(struct socket *sock, struct msghdr *msg,
+				  struct scm_cookie *scm, int flags)
+{
+	if (msg->msg_control && punix_test_passpidfd(sock))
+		__punix_scm_recv_pidfd(sock, msg, scm, flags);
+	else
+		scm_recv(sock, msg, scm, flags);
+}
 
 /* Does @sock ask for credentials (SO_PASSCRED, or SO_PASSPIDFD)? */
 static inline bool punix_passcred(const struct socket *sock)

@@ -194,47 +194,31 @@ static int punix_scm_creds(struct cmsghdr *cmsg, struct scm_cookie *scm)
 }
 
 /*
- * The sender's security id for SCM_SECURITY, as unix_get_peersec_dgram().
- * The hook's modules may answer for AF_UNIX only: SELinux gives an AF_UNIX
- * sender its socket inode's SID, and nothing (secid 0, which scm_recv()
- * would turn into the "unlabeled" context) for any other family. Then ask
- * the modules for the same thing directly: the socket inode's context, as
- * a secid. Where no module labels inodes (AppArmor), that fails and the
- * secid stays 0, as it is for AF_UNIX there.
+ * The sender's security id for SCM_SECURITY, after unix_get_peersec_dgram()
+ * (punix_scm_send()) found none. The hook's modules may answer for AF_UNIX
+ * only: SELinux gives an AF_UNIX sender its socket inode's SID, and nothing
+ * (secid 0, which scm_recv() would turn into the "unlabeled" context) for
+ * any other family. Then ask the modules for the same thing directly: the
+ * socket inode's context, as a secid. Where no module labels inodes
+ * (AppArmor), that fails and the secid stays 0, as it is for AF_UNIX there.
  */
-static void punix_get_peersec_dgram(struct socket *sock,
-				    struct scm_cookie *scm)
+void __punix_get_peersec_dgram(struct socket *sock, struct scm_cookie *scm)
 {
 	void *ctx;
 	u32 len;
 
-	unix_get_peersec_dgram(sock, scm);
-	if (scm->secid || security_inode_getsecctx(SOCK_INODE(sock), &ctx, &len))
+	if (security_inode_getsecctx(SOCK_INODE(sock), &ctx, &len))
 		return;
 	if (security_secctx_to_secid(ctx, len, &scm->secid))
 		scm->secid = 0;
 	security_release_secctx(ctx, len);
 }
 
-/*
- * As scm_send() for AF_UNIX: fill @scm from @msg's control messages.
- * @forcecreds attaches the caller's credentials up front.
- */
-int punix_scm_send(struct socket *sock, struct msghdr *msg,
-		   struct scm_cookie *scm, bool forcecreds)
+/* As __scm_send(): fill @scm from @msg's control messages. */
+int __punix_scm_send(struct msghdr *msg, struct scm_cookie *scm)
 {
 	struct cmsghdr *cmsg;
 	int err;
-
-	memset(scm, 0, sizeof(*scm));
-	scm->creds.uid = INVALID_UID;
-	scm->creds.gid = INVALID_GID;
-	if (forcecreds)
-		scm_set_cred(scm, task_tgid(current), current_uid(),
-			     current_gid());
-	punix_get_peersec_dgram(sock, scm);
-	if (msg->msg_controllen <= 0)
-		return 0;
 
 	for_each_cmsghdr(cmsg, msg) {
 		err = -EINVAL;
@@ -277,7 +261,7 @@ static void punix_detach_fds(struct scm_cookie *scm, struct sk_buff *skb)
 }
 
 /* The skb's destructor: drop what it carries, then the sender's charge. */
-static void punix_wfree(struct sk_buff *skb)
+void punix_wfree(struct sk_buff *skb)
 {
 	struct scm_cookie scm = {};
 
@@ -289,27 +273,13 @@ static void punix_wfree(struct sk_buff *skb)
 }
 
 /*
- * As af_unix's unix_scm_to_skb(): @skb carries @scm's credentials, and its
- * files when @send_fds. The files then are in flight (and counted against
- * the user's RLIMIT_NOFILE).
+ * punix_scm_to_skb()'s files: @skb carries them, in flight (and counted
+ * against the user's RLIMIT_NOFILE).
  */
-int punix_scm_to_skb(struct scm_cookie *scm, struct sk_buff *skb,
-		     bool send_fds)
+int __punix_scm_fds_to_skb(struct scm_cookie *scm, struct sk_buff *skb)
 {
 	struct punix_skb_parms *cb = PUNIX_CB(skb);
 	int err;
-
-	cb->pid = get_pid(scm->pid);
-	cb->uid = scm->creds.uid;
-	cb->gid = scm->creds.gid;
-	cb->fp = NULL;
-#ifdef CONFIG_SECURITY_NETWORK
-	cb->secid = scm->secid;
-#endif
-	skb->destructor = punix_wfree;
-
-	if (!scm->fp || !send_fds)
-		return 0;
 
 	if (punix_too_many_fds())
 		return -ETOOMANYREFS;
@@ -364,16 +334,6 @@ bool punix_scm_append_ok(const struct sk_buff *skb,
 		current_uid_gid(&uid, &gid);
 	}
 	return cb->pid == pid && uid_eq(cb->uid, uid) && gid_eq(cb->gid, gid);
-}
-
-/* @scm takes @skb's credentials (a reader's copy). */
-void punix_scm_set_cred(struct scm_cookie *scm, struct sk_buff *skb)
-{
-	scm_set_cred(scm, PUNIX_CB(skb)->pid, PUNIX_CB(skb)->uid,
-		     PUNIX_CB(skb)->gid);
-#ifdef CONFIG_SECURITY_NETWORK
-	scm->secid = PUNIX_CB(skb)->secid;
-#endif
 }
 
 /*
@@ -487,21 +447,15 @@ void punix_scm_exit(void)
 }
 #endif
 
-/*
- * As af_unix's scm_recv_unix(): credentials, security context and files
- * (scm_recv()), then a pidfd of the sender when asked for.
- */
-void punix_scm_recv(struct socket *sock, struct msghdr *msg,
-		    struct scm_cookie *scm, int flags)
+/* punix_scm_recv() for a reader that asked for a pidfd (SO_PASSPIDFD). */
+void __punix_scm_recv_pidfd(struct socket *sock, struct msghdr *msg,
+			    struct scm_cookie *scm, int flags)
 {
-	bool pidfd = msg->msg_control && punix_test_passpidfd(sock);
-	struct pid *pid = pidfd ? get_pid(scm->pid) : NULL;
+	struct pid *pid = get_pid(scm->pid);
 
 	scm_recv(sock, msg, scm, flags);
-	if (pidfd) {
-		punix_scm_pidfd_recv(msg, pid);
-		put_pid(pid);
-	}
+	punix_scm_pidfd_recv(msg, pid);
+	put_pid(pid);
 }
 
 /* Files queued for a listener: on its unaccepted connections. */
