@@ -11,6 +11,7 @@
  * when the receiver is not connected back to the sender.
  */
 #include "msg_util.h"
+#include "stress_util.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -1801,26 +1802,6 @@ TEST_F(dgram, failed_connect_keeps_association)
 
 TEST_HARNESS_MAIN
 
-/* Byte @i of message @m in the paged-message tests. */
-static unsigned char msg_byte(unsigned int m, size_t i)
-{
-	return (unsigned char)(m * 37 + i * 11 + (i >> 11));
-}
-
-static void msg_fill(unsigned char *buf, unsigned int m, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = msg_byte(m, i);
-}
-
-static bool msg_check(const unsigned char *buf, unsigned int m, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] != msg_byte(m, i))
-			return false;
-	return true;
-}
-
 /*
  * Messages on both sides of the sizes where the layout changes (a head
  * from kmalloc-2k or larger, more than one head: SKB_MAX_ALLOC, pages):
@@ -1845,14 +1826,14 @@ TEST_F(dgram, paged_messages_exact)
 		want = native_outq(sizes[i], 1);
 		ASSERT_LT(0, want);
 		ASSERT_EQ(0, socketpair(self->family, SOCK_DGRAM, 0, sv));
-		msg_fill(buf, i, sizes[i]);
+		pattern_fill(buf, sizes[i], i, 0);
 		ASSERT_RET(sizes[i], send(sv[0], buf, sizes[i], 0));
 		ASSERT_EQ(want, sock_outq(sv[0])) {
 			TH_LOG("SIOCOUTQ after send(%zu)", sizes[i]);
 		}
 		memset(buf, 0, sizes[i]);
 		ASSERT_RET(sizes[i], recv(sv[1], buf, 65536, 0));
-		ASSERT_TRUE(msg_check(buf, i, sizes[i]));
+		ASSERT_EQ(-1, pattern_check(buf, sizes[i], i, 0));
 		ASSERT_EQ(0, sock_outq(sv[0]));
 		close(sv[0]);
 		close(sv[1]);
@@ -1869,30 +1850,30 @@ TEST_F(dgram, paged_messages_exact)
 			while (sent - got <= lag) {
 				size_t len = sizes[sent % n];
 
-				msg_fill(buf, sent, len);
+				pattern_fill(buf, len, sent, 0);
 				ASSERT_RET(len, send(sv[0], buf, len, 0));
 				sent++;
 			}
 			while (sent - got > lag) {
 				size_t len = sizes[got % n];
 
-				/* A peek of the first half, then the whole. */
+				/*
+				 * A peek of the first half, then the whole,
+				 * or (every third) its first 1000 bytes.
+				 */
+				size_t want = got % 3 ? len : 1000;
+
 				memset(buf, 0, len);
 				ASSERT_RET(len / 2, recv(sv[1], buf, len / 2,
 							 MSG_PEEK));
-				ASSERT_TRUE(msg_check(buf, got, len / 2));
-				/* Every third one truncated on the read. */
-				if (got % 3 == 0) {
-					ASSERT_RET(len, recv(sv[1], buf, 1000,
-							     MSG_TRUNC));
-					ASSERT_TRUE(msg_check(buf, got, 1000));
-				} else {
-					ASSERT_RET(len, recv(sv[1], buf, 65536,
-							     0));
-					ASSERT_TRUE(msg_check(buf, got, len)) {
-						TH_LOG("message %u (%zu bytes)",
-						       got, len);
-					}
+				ASSERT_EQ(-1, pattern_check(buf, len / 2,
+							    got, 0));
+				ASSERT_RET(len, recv(sv[1], buf, want,
+						     MSG_TRUNC));
+				ASSERT_EQ(-1, pattern_check(buf, want,
+							    got, 0)) {
+					TH_LOG("message %u (%zu bytes)",
+					       got, len);
 				}
 				got++;
 			}
@@ -1914,12 +1895,12 @@ TEST_F(dgram, socket_filter_trims_paged_message)
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, socketpair(self->family, SOCK_DGRAM, 0, sv));
 	ASSERT_EQ(0, attach_ret_filter(sv[1], 1500));
-	msg_fill(buf, 5, 6000);
+	pattern_fill(buf, 6000, 5, 0);
 	ASSERT_RET(6000, send(sv[0], buf, 6000, 0));
 	EXPECT_EQ(1500, sock_inq(sv[1]));
 	memset(buf, 0, 8192);
 	ASSERT_RET(1500, recv(sv[1], buf, 8192, 0));
-	ASSERT_TRUE(msg_check(buf, 5, 1500));
+	ASSERT_EQ(-1, pattern_check(buf, 1500, 5, 0));
 	ASSERT_EQ(0, sock_outq(sv[0]));
 	free(buf);
 	close(sv[0]);

@@ -5,6 +5,7 @@
  * checksummed transfer (unix_stream_sendmsg(), unix_stream_read_generic()).
  */
 #include "punix_test.h"
+#include "stress_util.h"
 
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -1011,28 +1012,6 @@ TEST_F(data, splice_blocks_until_data)
 
 TEST_HARNESS_MAIN
 
-/* Byte @i of the write numbered @w in the paged-write tests. */
-static unsigned char paged_byte(unsigned int w, size_t i)
-{
-	return (unsigned char)(w * 29 + i * 7 + (i >> 12));
-}
-
-/* Fill @buf with @len bytes of write @w. */
-static void paged_fill(unsigned char *buf, unsigned int w, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = paged_byte(w, i);
-}
-
-/* Does @buf hold the first @len bytes of write @w? */
-static bool paged_check(const unsigned char *buf, unsigned int w, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] != paged_byte(w, i))
-			return false;
-	return true;
-}
-
 /*
  * Writes whose bytes go to pages (3777 bytes and more; punix takes the
  * pages from the writing task's page frag and fills a page again once
@@ -1057,7 +1036,7 @@ TEST_F(data, paged_writes_read_back_exact)
 		while (wrote - read_ <= lag) {
 			size_t len = sizes[wrote % 6];
 
-			paged_fill(buf, wrote, len);
+			pattern_fill(buf, len, wrote, 0);
 			ASSERT_EQ((ssize_t)len, write(c, buf, len));
 			wrote++;
 		}
@@ -1067,7 +1046,7 @@ TEST_F(data, paged_writes_read_back_exact)
 
 			memset(buf, 0, len);
 			ASSERT_EQ((ssize_t)len, read_all(s, buf, len));
-			ASSERT_TRUE(paged_check(buf, read_, len)) {
+			ASSERT_EQ(-1, pattern_check(buf, len, read_, 0)) {
 				TH_LOG("write %u (%zu bytes) read back wrong",
 				       read_, len);
 			}
@@ -1094,27 +1073,27 @@ TEST_F(data, spliced_pages_keep_their_bytes)
 	new_pair(&c, &s);
 	ASSERT_EQ(0, pipe(p));
 
-	paged_fill(buf, 0, 4096);
+	pattern_fill(buf, 4096, 0, 0);
 	ASSERT_EQ(4096, write(c, buf, 4096));
 	ASSERT_EQ(4096, splice(s, NULL, p[1], NULL, 4096, 0));
 
-	paged_fill(buf, 1, 4096);
+	pattern_fill(buf, 4096, 1, 0);
 	ASSERT_EQ(4096, write(c, buf, 4096));
 	ASSERT_EQ(4096, recv(s, buf, 4096, MSG_PEEK | MSG_WAITALL));
-	ASSERT_TRUE(paged_check(buf, 1, 4096));
+	ASSERT_EQ(-1, pattern_check(buf, 4096, 1, 0));
 
 	/* Twenty more pages' worth, each read back at once. */
 	for (unsigned int w = 2; w < 22; w++) {
 		ASSERT_EQ(4096, read_all(s, buf, 4096));
-		ASSERT_TRUE(paged_check(buf, w - 1, 4096));
-		paged_fill(buf, w, 4096);
+		ASSERT_EQ(-1, pattern_check(buf, 4096, w - 1, 0));
+		pattern_fill(buf, 4096, w, 0);
 		ASSERT_EQ(4096, write(c, buf, 4096));
 	}
 	ASSERT_EQ(4096, read_all(s, buf, 4096));
-	ASSERT_TRUE(paged_check(buf, 21, 4096));
+	ASSERT_EQ(-1, pattern_check(buf, 4096, 21, 0));
 
 	ASSERT_EQ(4096, read_all(p[0], buf, 4096));
-	ASSERT_TRUE(paged_check(buf, 0, 4096)) {
+	ASSERT_EQ(-1, pattern_check(buf, 4096, 0, 0)) {
 		TH_LOG("the spliced page changed in the pipe");
 	}
 	free(buf);
@@ -1148,7 +1127,7 @@ TEST_F(data, paged_write_fault_matches_af_unix)
 		src = mmap(NULL, faults[i] + pg, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		ASSERT_NE(MAP_FAILED, src);
-		paged_fill(src, 7, faults[i]);
+		pattern_fill(src, faults[i], 7, 0);
 		ASSERT_EQ(0, munmap(src + faults[i], pg));
 
 		for (int f = 0; f < 2; f++) {
@@ -1161,14 +1140,14 @@ TEST_F(data, paged_write_fault_matches_af_unix)
 			ASSERT_EQ(0, ioctl(sv[1], SIOCINQ, &inq[f]));
 			if (inq[f] > 0) {
 				ASSERT_EQ(inq[f], read_all(sv[1], buf, inq[f]));
-				ASSERT_TRUE(paged_check(buf, 7, inq[f]));
+				ASSERT_EQ(-1, pattern_check(buf, inq[f], 7, 0));
 			}
 			/* The stream goes on. */
-			paged_fill(buf, 8, 4096);
+			pattern_fill(buf, 4096, 8, 0);
 			ASSERT_EQ(4096, write(sv[0], buf, 4096));
 			memset(buf, 0, 4096);
 			ASSERT_EQ(4096, read_all(sv[1], buf, 4096));
-			ASSERT_TRUE(paged_check(buf, 8, 4096));
+			ASSERT_EQ(-1, pattern_check(buf, 4096, 8, 0));
 			close(sv[0]);
 			close(sv[1]);
 		}
