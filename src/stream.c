@@ -488,10 +488,14 @@ static struct page_frag *punix_stream_page_frag(struct sock *sk)
  * Debian's kernels) before the copy overwrites it.
  *
  * @skb is charged what af_unix's pages for @len bytes cost (whole pages):
- * its truesize, SO_SNDBUF and SIOCOUTQ are af_unix's. Pieces are at least
- * 3777 bytes (the paged part of a write, see punix_stream_sendmsg()) and
- * pages are filled in order, so the pages the unread pieces pin are what
- * those pieces are charged, but for the first page and the frag's own.
+ * its truesize, SO_SNDBUF and SIOCOUTQ are af_unix's. As a piece of TCP's
+ * page frag, a piece pins its whole page until it is read. A stream's
+ * pieces (3777 bytes and more, the paged part of a write: see
+ * punix_stream_sendmsg()) fill its pages in order, so what its unread
+ * pieces pin is what they are charged, but for the first page and the
+ * frag's own; a task writing to several sockets mixes their pieces in a
+ * page, and an unread skb whose page's other pieces were read pins up to
+ * eight times its charge (32 KiB for 4 KiB).
  */
 static int punix_stream_copy_frags(struct sock *sk, struct sk_buff *skb,
 				   struct page_frag *pfrag, struct msghdr *msg,
