@@ -116,7 +116,7 @@ static void punix_sock_destruct(struct sock *sk)
 	punix_vertex_free(sk);
 
 	WARN_ON_ONCE(refcount_read(&sk->sk_wmem_alloc));
-	WARN_ON_ONCE(!list_empty(&u->net_node));
+	WARN_ON_ONCE(!hlist_unhashed(&sk->sk_bind_node));
 	WARN_ON_ONCE(sk->sk_socket);
 	if (WARN_ON_ONCE(!sock_flag(sk, SOCK_DEAD)))
 		return;
@@ -161,19 +161,21 @@ static void punix_net_add(struct sock *sk)
 {
 	struct punix_net *pn = punix_net(sock_net(sk));
 
+	/* Kept: release finds the list without net_generic()'s RCU section. */
+	punix_sk(sk)->pnet = pn;
 	sock_hold(sk);
 	spin_lock(&pn->lock);
-	list_add_tail(&punix_sk(sk)->net_node, &pn->socks);
+	sk_add_bind_node(sk, &pn->socks);
 	spin_unlock(&pn->lock);
 }
 
 /* Called by release, whose caller still holds its own reference. */
 static void punix_net_remove(struct sock *sk)
 {
-	struct punix_net *pn = punix_net(sock_net(sk));
+	struct punix_net *pn = punix_sk(sk)->pnet;
 
 	spin_lock(&pn->lock);
-	list_del_init(&punix_sk(sk)->net_node);
+	hlist_del_init(&sk->sk_bind_node);
 	spin_unlock(&pn->lock);
 	__sock_put(sk);
 }
@@ -640,7 +642,7 @@ static int __net_init punix_net_init(struct net *net)
 	int err;
 
 	spin_lock_init(&pn->lock);
-	INIT_LIST_HEAD(&pn->socks);
+	INIT_HLIST_HEAD(&pn->socks);
 	err = punix_addr_init_net(net);
 	if (err)
 		return err;
@@ -653,7 +655,7 @@ static int __net_init punix_net_init(struct net *net)
 static void __net_exit punix_net_exit(struct net *net)
 {
 	/* Every socket holds its namespace, but for kernel sockets. */
-	WARN_ON_ONCE(!list_empty(&punix_net(net)->socks));
+	WARN_ON_ONCE(!hlist_empty(&punix_net(net)->socks));
 	punix_proc_exit_net(net);
 	punix_addr_exit_net(net);
 }

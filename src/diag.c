@@ -196,13 +196,11 @@ static int punix_diag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct punix_net *pn = punix_net(sock_net(skb->sk));
 	const struct unix_diag_req *req = nlmsg_data(cb->nlh);
 	unsigned long pos = 0, start = cb->args[0];
-	struct punix_sock *u;
 	unsigned long ino;
 	struct sock *sk;
 
 	spin_lock(&pn->lock);
-	list_for_each_entry(u, &pn->socks, net_node) {
-		sk = &u->sk;
+	sk_for_each_bound(sk, &pn->socks) {
 		if (pos++ < start)
 			continue;
 		if (!(req->udiag_states & (1U << READ_ONCE(sk->sk_state))))
@@ -227,13 +225,12 @@ static int punix_diag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 static struct sock *punix_diag_lookup(struct net *net, unsigned long ino)
 {
 	struct punix_net *pn = punix_net(net);
-	struct sock *found = NULL;
-	struct punix_sock *u;
+	struct sock *sk, *found = NULL;
 
 	spin_lock(&pn->lock);
-	list_for_each_entry(u, &pn->socks, net_node) {
-		if (sock_i_ino(&u->sk) == ino) {
-			found = &u->sk;
+	sk_for_each_bound(sk, &pn->socks) {
+		if (sock_i_ino(sk) == ino) {
+			found = sk;
 			sock_hold(found);
 			break;
 		}

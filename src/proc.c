@@ -37,13 +37,13 @@ static void *punix_seq_start(struct seq_file *seq, loff_t *pos)
 	struct punix_net *pn = punix_net(seq_file_net(seq));
 
 	spin_lock(&pn->lock);
-	/* Position 0 is the list head itself: the header line. */
-	return seq_list_start_head(&pn->socks, *pos);
+	/* Position 0 is SEQ_START_TOKEN: the header line. */
+	return seq_hlist_start_head(&pn->socks, *pos);
 }
 
 static void *punix_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 {
-	return seq_list_next(v, &punix_net(seq_file_net(seq))->socks, pos);
+	return seq_hlist_next(v, &punix_net(seq_file_net(seq))->socks, pos);
 }
 
 static void punix_seq_stop(struct seq_file *seq, void *v)
@@ -79,17 +79,16 @@ static void punix_seq_put_name(struct seq_file *seq,
 
 static int punix_seq_show(struct seq_file *seq, void *v)
 {
-	struct punix_net *pn = punix_net(seq_file_net(seq));
 	struct punix_address *addr;
 	struct sock *sk;
 
-	lockdep_assert_held(&pn->lock);
-	if (v == &pn->socks) {
+	lockdep_assert_held(&punix_net(seq_file_net(seq))->lock);
+	if (v == SEQ_START_TOKEN) {
 		seq_puts(seq, "Num       RefCount Protocol Flags    Type St Inode Path\n");
 		return 0;
 	}
 
-	sk = &list_entry(v, struct punix_sock, net_node)->sk;
+	sk = hlist_entry(v, struct sock, sk_bind_node);
 
 	/* A consistent state, file and name, as af_unix prints them. */
 	punix_state_lock(sk);
